@@ -1,0 +1,3 @@
+"""API routes (/api/v1/…); the endpoints arrive with the client API."""
+
+urlpatterns: list = []

@@ -1,0 +1,11 @@
+"""Test settings: fast hashing, same database selection as base (SQLite or DATABASE_URL)."""
+
+from .base import *  # noqa: F401,F403
+from .base import BASE_DIR, DATABASES
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+DEBUG = False
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not :memory:, so that tests with threads share one database.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test.sqlite3")}

@@ -1,0 +1,25 @@
+"""URL map: admin, accounts, the operator UI and the API."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from orgs.views import InitialPasswordChangeView
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path(
+        "accounts/password_change/",
+        InitialPasswordChangeView.as_view(),
+        name="password_change",
+    ),
+    path(
+        "accounts/password_change/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/", include("api.urls")),
+]

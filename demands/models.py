@@ -1,0 +1,405 @@
+"""Initial demands (with cloud-teaching student records), demands, favorites, likes, reports."""
+
+import datetime
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+
+from orgs.choices import ServiceArea
+from orgs.models import MOBILE_RE, City, LeagueOrg, mobile_validator
+
+from .choices import (
+    MAX_COURSES,
+    MAX_INTERESTS,
+    MAX_SCORE,
+    ZONE_TITLE_PREFIXES,
+    Course,
+    Gender,
+    Grade,
+    Guarantee,
+    InitialDemandKind,
+    Interest,
+    Zone,
+)
+
+
+def title_prefix_error(zone: str, title: str) -> str | None:
+    """The message for a title that lacks its zone's prefix, or None."""
+    prefixes = ZONE_TITLE_PREFIXES.get(zone, ())
+    if prefixes and not title.startswith(prefixes):
+        return _("标题须以%(prefixes)s开头，格式如“%(example)s招募志愿服务团队”") % {
+            "prefixes": "或".join(prefixes),
+            "example": prefixes[0],
+        }
+    return None
+
+
+def code_list_error(values, allowed, *, max_items: int | None = None) -> str | None:
+    if not isinstance(values, list) or any(not isinstance(v, str) for v in values):
+        return _("须为代码列表")
+    unknown = sorted(set(values) - set(allowed))
+    if unknown:
+        return _("未知的代码：%(codes)s") % {"codes": ", ".join(unknown)}
+    if len(set(values)) != len(values):
+        return _("不能重复选择")
+    if max_items is not None and len(values) > max_items:
+        return _("最多选择%(n)d项") % {"n": max_items}
+    return None
+
+
+class InitialDemandStatus(models.TextChoices):
+    PENDING = "pending", _("待采用")
+    ADOPTED = "adopted", _("已采用")
+    DECLINED = "declined", _("不采用")
+
+
+class InitialDemand(ConcurrentTransitionMixin, models.Model):
+    """A help request (初始需求) an individual addresses to a league org."""
+
+    submitter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("提交人"),
+        on_delete=models.PROTECT,
+        related_name="initial_demands",
+    )
+    league_org = models.ForeignKey(
+        LeagueOrg,
+        verbose_name=_("所在需求组织"),
+        on_delete=models.PROTECT,
+        related_name="initial_demands",
+    )
+    kind = models.CharField(_("需求类别"), max_length=20, choices=InitialDemandKind.choices)
+    title = models.CharField(_("需求标题"), max_length=50)
+    description = models.CharField(_("需求描述"), max_length=200, blank=True)
+    contact_name = models.CharField(_("联系人姓名"), max_length=50)
+    contact_mobile = models.CharField(
+        _("联系人手机号码"), max_length=11, validators=[mobile_validator]
+    )
+    status = FSMField(
+        _("状态"),
+        max_length=20,
+        choices=InitialDemandStatus.choices,
+        default=InitialDemandStatus.PENDING,
+        protected=True,
+    )
+    decision_reason = models.CharField(_("处理说明"), max_length=200, blank=True)
+    decided_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("初始需求")
+        verbose_name_plural = _("初始需求")
+        indexes = [models.Index(fields=["league_org", "status", "-created_at"])]
+
+    def __str__(self):
+        return self.title
+
+    @transition(
+        field=status, source=InitialDemandStatus.PENDING, target=InitialDemandStatus.ADOPTED
+    )
+    def adopt(self, reason: str = ""):
+        self.decision_reason = reason
+        self.decided_at = timezone.now()
+
+    @transition(
+        field=status, source=InitialDemandStatus.PENDING, target=InitialDemandStatus.DECLINED
+    )
+    def decline(self, reason: str = ""):
+        self.decision_reason = reason
+        self.decided_at = timezone.now()
+
+    def validation_errors(self) -> dict[str, str]:
+        errors = {}
+        if self.kind == InitialDemandKind.CLOUD_TEACHING:
+            message = title_prefix_error(Zone.CLOUD_TEACHING, self.title)
+            if message:
+                errors["title"] = message
+        if not MOBILE_RE.match(self.contact_mobile or ""):
+            errors["contact_mobile"] = _("请输入11位手机号码")
+        return errors
+
+
+class StudentRecord(models.Model):
+    """The student of a cloud-teaching initial demand: a minor's data, shown to few."""
+
+    initial_demand = models.OneToOneField(
+        InitialDemand, on_delete=models.CASCADE, related_name="student"
+    )
+    name = models.CharField(_("学生姓名"), max_length=50)
+    gender = models.CharField(_("学生性别"), max_length=10, choices=Gender.choices)
+    grade = models.CharField(_("当前所在年级"), max_length=20, choices=Grade.choices)
+    school = models.CharField(_("所在学校"), max_length=50)
+    city = models.ForeignKey(City, verbose_name=_("所在市"), on_delete=models.PROTECT)
+    address = models.CharField(_("详细联系地址"), max_length=100)
+    # [{"course": "math", "score": 76}, ...] — at most 3
+    courses = models.JSONField(_("所需辅导课程"), default=list)
+    # ["painting", "chess", ...] — at most 3
+    interests = models.JSONField(_("其他课程"), default=list, blank=True)
+    remarks = models.CharField(_("备注"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("云支教学生信息")
+        verbose_name_plural = _("云支教学生信息")
+
+    def __str__(self):
+        return self.name
+
+    def validation_errors(self) -> dict[str, str]:
+        errors = {}
+        courses = self.courses
+        if not isinstance(courses, list) or not courses:
+            errors["courses"] = _("请至少选择一项辅导课程")
+        elif len(courses) > MAX_COURSES:
+            errors["courses"] = _("最多选择%(n)d项") % {"n": MAX_COURSES}
+        else:
+            seen = set()
+            for item in courses:
+                if not isinstance(item, dict) or item.get("course") not in Course.values:
+                    errors["courses"] = _("未知的课程")
+                    break
+                score = item.get("score")
+                if isinstance(score, bool) or not isinstance(score, int | float):
+                    errors["courses"] = _("请为每门课程输入上学期分数")
+                    break
+                if not 0 <= score <= MAX_SCORE:
+                    errors["courses"] = _("分数须在0到%(max)d之间") % {"max": MAX_SCORE}
+                    break
+                if item["course"] in seen:
+                    errors["courses"] = _("不能重复选择")
+                    break
+                seen.add(item["course"])
+        message = code_list_error(self.interests, Interest.values, max_items=MAX_INTERESTS)
+        if message:
+            errors["interests"] = message
+        return errors
+
+
+class DemandStatus(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    OPEN = "open", _("待认领")
+    CLAIMED = "claimed", _("已认领")
+    IN_SERVICE = "in_service", _("已发布活动")
+    COMPLETED = "completed", _("已完成")
+    CLOSED = "closed", _("已关闭")
+    EXPIRED = "expired", _("已过期")
+
+
+# Fields a demand needs before it can be published (step 1 content, step 2 contact).
+DEMAND_REQUIRED_FIELDS = (
+    "title",
+    "type",
+    "volunteers_needed",
+    "content",
+    "start_date",
+    "end_date",
+    "city",
+    "contact_name",
+    "contact_landline",
+    "contact_mobile",
+)
+
+
+class Demand(ConcurrentTransitionMixin, models.Model):
+    """A formal demand (正式需求) a league org publishes for volunteer orgs to claim."""
+
+    league_org = models.ForeignKey(
+        LeagueOrg, verbose_name=_("团组织"), on_delete=models.PROTECT, related_name="demands"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("创建人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    zone = models.CharField(_("专区"), max_length=20, choices=Zone.choices)
+    # Step 1: content
+    title = models.CharField(_("需求标题"), max_length=50, blank=True)
+    initial_demands = models.ManyToManyField(
+        InitialDemand, verbose_name=_("关联的求助需求"), blank=True, related_name="demands"
+    )
+    type = models.CharField(_("需求类型"), max_length=30, choices=ServiceArea.choices, blank=True)
+    type_other = models.CharField(_("其他类型说明"), max_length=20, blank=True)
+    volunteers_needed = models.PositiveIntegerField(
+        _("志愿者需求人数"), null=True, blank=True, validators=[MinValueValidator(1)]
+    )
+    content = models.CharField(_("需求内容"), max_length=200, blank=True)
+    start_date = models.DateField(_("需求周期开始"), null=True, blank=True)
+    end_date = models.DateField(_("需求周期结束"), null=True, blank=True)
+    guarantees = models.JSONField(_("能为志愿者提供的保障"), default=list, blank=True)
+    # Step 2: the org's contact details
+    city = models.ForeignKey(
+        City, verbose_name=_("所在市"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    district = models.CharField(_("区县"), max_length=50, blank=True)
+    contact_name = models.CharField(_("负责人姓名"), max_length=50, blank=True)
+    contact_landline = models.CharField(_("固定电话"), max_length=20, blank=True)
+    # Shown only to the owner, and to the approved claimer once a claim is approved.
+    contact_mobile = models.CharField(
+        _("负责人手机号码"), max_length=11, blank=True, validators=[mobile_validator]
+    )
+    service_content = models.CharField(_("可提供的志愿服务内容"), max_length=200, blank=True)
+
+    status = FSMField(
+        _("状态"),
+        max_length=20,
+        choices=DemandStatus.choices,
+        default=DemandStatus.DRAFT,
+        protected=True,
+    )
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        verbose_name = _("需求")
+        verbose_name_plural = _("需求")
+        indexes = [
+            models.Index(fields=["status", "zone", "-published_at"]),
+            models.Index(fields=["league_org", "status"]),
+            models.Index(fields=["city", "status"]),
+            models.Index(fields=["status", "end_date"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="demand_period_ordered",
+                condition=models.Q(start_date__isnull=True)
+                | models.Q(end_date__isnull=True)
+                | models.Q(end_date__gte=models.F("start_date")),
+            ),
+        ]
+
+    def __str__(self):
+        return self.title or _("（未命名草稿）")
+
+    # -- rules -------------------------------------------------------------------------
+
+    def validation_errors(self, *, for_publish: bool = False) -> dict[str, str]:
+        """Every broken field rule, by field name; `for_publish` also requires step 1 and 2."""
+        errors: dict[str, str] = {}
+        if self.title:
+            message = title_prefix_error(self.zone, self.title)
+            if message:
+                errors["title"] = message
+        if self.type == ServiceArea.OTHER and not self.type_other.strip():
+            errors["type_other"] = _("需求类型为“其他”时须填写说明（20字以内）")
+        if self.volunteers_needed is not None and self.volunteers_needed < 1:
+            errors["volunteers_needed"] = _("志愿者需求人数至少为1")
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            errors["end_date"] = _("结束日期不能早于开始日期")
+        message = code_list_error(self.guarantees, Guarantee.values)
+        if message:
+            errors["guarantees"] = message
+        if self.contact_mobile and not MOBILE_RE.match(self.contact_mobile):
+            errors["contact_mobile"] = _("请输入11位手机号码")
+        if for_publish:
+            for field in DEMAND_REQUIRED_FIELDS:
+                value = getattr(self, field + "_id" if field == "city" else field)
+                if value in (None, "") and field not in errors:
+                    errors[field] = _("发布前须填写此项")
+        return errors
+
+    def is_publishable(self) -> bool:
+        return not self.validation_errors(for_publish=True)
+
+    def period_ended(self, today: datetime.date | None = None) -> bool:
+        today = today or timezone.localdate()
+        return self.end_date is not None and self.end_date < today
+
+    # -- transitions (guards and in-memory changes only) -------------------------------
+
+    @transition(
+        field=status,
+        source=DemandStatus.DRAFT,
+        target=DemandStatus.OPEN,
+        conditions=[is_publishable],
+    )
+    def publish(self):
+        self.published_at = timezone.now()
+
+    @transition(
+        field=status, source=[DemandStatus.DRAFT, DemandStatus.OPEN], target=DemandStatus.CLOSED
+    )
+    def close(self):
+        pass
+
+    @transition(field=status, source=DemandStatus.OPEN, target=DemandStatus.CLAIMED)
+    def claim(self):
+        """An approved claim takes the demand."""
+
+    @transition(field=status, source=DemandStatus.CLAIMED, target=DemandStatus.OPEN)
+    def reopen(self):
+        """The approved claim was withdrawn before its activity."""
+
+    @transition(field=status, source=DemandStatus.CLAIMED, target=DemandStatus.IN_SERVICE)
+    def start_service(self):
+        """The approved claimer published the activity."""
+
+    @transition(field=status, source=DemandStatus.IN_SERVICE, target=DemandStatus.COMPLETED)
+    def complete(self):
+        """Both sides rated each other."""
+
+    @transition(
+        field=status,
+        source=DemandStatus.OPEN,
+        target=DemandStatus.EXPIRED,
+        conditions=[period_ended],
+    )
+    def expire(self):
+        """The period ended while nobody's claim was approved."""
+
+
+class Favorite(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="favorites"
+    )
+    demand = models.ForeignKey(Demand, on_delete=models.CASCADE, related_name="favorites")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("收藏")
+        verbose_name_plural = _("收藏")
+        constraints = [models.UniqueConstraint(fields=["user", "demand"], name="unique_favorite")]
+
+    def __str__(self):
+        return f"{self.user} · {self.demand}"
+
+
+class Like(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="likes"
+    )
+    demand = models.ForeignKey(Demand, on_delete=models.CASCADE, related_name="likes")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("点赞")
+        verbose_name_plural = _("点赞")
+        constraints = [models.UniqueConstraint(fields=["user", "demand"], name="unique_like")]
+
+    def __str__(self):
+        return f"{self.user} · {self.demand}"
+
+
+class Report(models.Model):
+    """A user's report (举报) of a demand, for administrators to look at."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reports"
+    )
+    demand = models.ForeignKey(Demand, on_delete=models.CASCADE, related_name="reports")
+    reason = models.CharField(_("举报原因"), max_length=200)
+    created_at = models.DateTimeField(_("举报时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("举报")
+        verbose_name_plural = _("举报")
+
+    def __str__(self):
+        return f"{self.demand}: {self.reason}"

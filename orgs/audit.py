@@ -1,0 +1,53 @@
+"""The one way a service changes a state: run the fsm transition, save, write the audit record."""
+
+import inspect
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.utils.translation import gettext as _
+from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed
+
+from .errors import StateConflict
+from .models import AuditRecord, User
+
+
+def apply_transition(obj, name: str, *, actor: User | None, reason: str = "", **kwargs) -> None:
+    """Run transition `name` on `obj`, save it and record it; the caller holds the transaction.
+
+    `actor=None` means the system (e.g. a competing claim closed automatically). `reason` goes
+    to the audit record, and to the transition too when the transition records one itself.
+    """
+    assert connection.in_atomic_block, "transitions run inside the service's transaction"
+    method = getattr(obj, name)
+    from_state = obj.status
+    if not can_proceed(method):
+        raise StateConflict(
+            _("当前状态「%(state)s」不允许此操作（%(action)s）")
+            % {"state": obj.get_status_display(), "action": name},
+            code="transition_not_allowed",
+        )
+    if "reason" in inspect.signature(method).parameters:
+        kwargs["reason"] = reason
+    try:
+        method(**kwargs)
+        obj.save()
+    except TransitionNotAllowed as exc:
+        raise StateConflict(str(exc), code="transition_not_allowed") from exc
+    except ConcurrentTransition as exc:
+        raise StateConflict(
+            _("该记录已被他人同时修改，请刷新后重试"), code="concurrent_change"
+        ) from exc
+    audit(obj, action=name, actor=actor, from_state=from_state, to_state=obj.status, reason=reason)
+
+
+def audit(obj, *, action: str, actor, from_state: str, to_state: str, reason: str = "") -> None:
+    """Write one audit row for `obj` (also used for creations, where from_state is empty)."""
+    AuditRecord.objects.create(
+        actor=actor,
+        content_type=ContentType.objects.get_for_model(obj, for_concrete_model=True),
+        object_id=obj.pk,
+        action=action,
+        from_state=from_state,
+        to_state=to_state,
+        reason=reason[:200],
+    )

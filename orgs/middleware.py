@@ -1,0 +1,20 @@
+"""Sends a browser user who still has the initial password to the password change page."""
+
+from django.shortcuts import redirect
+from django.urls import reverse
+
+
+class PasswordChangeRequiredMiddleware:
+    # The API answers 403 `password_change_required` itself (token users are only known there).
+    EXEMPT_PREFIXES = ("/api/", "/static/", "/i18n/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.must_change_password:
+            allowed = {reverse("password_change"), reverse("logout")}
+            if request.path not in allowed and not request.path.startswith(self.EXEMPT_PREFIXES):
+                return redirect("password_change")
+        return self.get_response(request)

@@ -1,0 +1,328 @@
+"""Account and organization use cases, including the import of orgs from 智慧团建 (CSV)."""
+
+import csv
+import io
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from .choices import LeagueLevel, Registration, Role
+from .errors import InvalidInput, NotAllowed
+from .models import City, LeagueOrg, Membership, User, VolunteerOrg
+from .validation import model_field_errors
+
+# -- passwords -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def user_change_password(*, user: User, old_password: str, new_password: str) -> User:
+    """Change a password; the initial 000000 can never be kept or chosen again."""
+    errors = {}
+    if not user.check_password(old_password or ""):
+        errors["old_password"] = _("原密码不正确")
+    if new_password == settings.PLATFORM["INITIAL_PASSWORD"] or new_password == old_password:
+        errors["new_password"] = _("新密码不能与原密码或初始密码相同")
+    else:
+        try:
+            password_validation.validate_password(new_password or "", user)
+        except ValidationError as exc:
+            errors["new_password"] = " ".join(exc.messages)
+    if errors:
+        raise InvalidInput(_("密码修改失败"), fields=errors)
+    user.set_password(new_password)
+    user.must_change_password = False
+    user.save(update_fields=["password", "must_change_password"])
+    return user
+
+
+# -- volunteer org profile -----------------------------------------------------------------
+
+PROFILE_FIELDS = (
+    "name",
+    "city",
+    "service_areas",
+    "service_objects",
+    "volunteer_count",
+    "contact_name",
+    "contact_mobile",
+    "intro",
+    "photo",
+)
+
+
+@transaction.atomic
+def volunteer_org_update_profile(*, org: VolunteerOrg, actor: User, data: dict) -> VolunteerOrg:
+    """完善信息: an org operator edits the org's profile."""
+    from demands.models import code_list_error
+
+    from .choices import ServiceArea, ServiceObject
+
+    if org.pk not in actor.operated_volunteer_org_ids():
+        raise NotAllowed(_("只有本组织的管理员可以修改组织信息"))
+    org = VolunteerOrg.objects.select_for_update().get(pk=org.pk)
+    unknown = set(data) - set(PROFILE_FIELDS)
+    errors = {k: _("未知字段") for k in sorted(unknown)}
+    for key, value in data.items():
+        if key in PROFILE_FIELDS:
+            setattr(org, key, value)
+    errors |= model_field_errors(org, exclude=("code", "registration", "endorsed_by"))
+    for key, allowed in (
+        ("service_areas", ServiceArea.values),
+        ("service_objects", ServiceObject.values),
+    ):
+        message = code_list_error(getattr(org, key), allowed)
+        if message:
+            errors.setdefault(key, message)
+    if errors:
+        raise InvalidInput(_("组织信息有误"), fields=errors)
+    org.save()
+    return org
+
+
+# -- import from 智慧团建 ------------------------------------------------------------------
+
+IMPORT_COLUMNS = ["kind", "code", "name", "parent_code", "city", "username"]
+LEVEL_ORDER = list(LeagueLevel.values)
+
+
+class ImportRejected(Exception):
+    """The file has bad rows; nothing was imported. `errors` lists (line, message)."""
+
+    def __init__(self, errors: list[tuple[int, str]]):
+        super().__init__("; ".join(f"line {line}: {msg}" for line, msg in errors))
+        self.errors = errors
+
+
+@dataclass
+class ImportReport:
+    created: dict = field(default_factory=lambda: {"league": 0, "volunteer": 0, "user": 0})
+    updated: dict = field(default_factory=lambda: {"league": 0, "volunteer": 0, "user": 0})
+    unchanged: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return any(self.created.values()) or any(self.updated.values())
+
+
+@dataclass
+class _Row:
+    line: int
+    kind: str
+    code: str
+    name: str
+    parent_code: str
+    city: str
+    username: str
+
+
+def _parse(text: str) -> list[_Row]:
+    reader = csv.reader(io.StringIO(text))
+    errors: list[tuple[int, str]] = []
+    header = next(reader, None)
+    if header is None or [h.strip() for h in header] != IMPORT_COLUMNS:
+        raise ImportRejected([(1, _("表头须为 %(cols)s") % {"cols": ",".join(IMPORT_COLUMNS)})])
+    rows = []
+    for values in reader:
+        line = reader.line_num
+        if not any(v.strip() for v in values):
+            continue
+        if len(values) != len(IMPORT_COLUMNS):
+            errors.append((line, _("应有%(n)d列，实有%(m)d列") % {"n": 6, "m": len(values)}))
+            continue
+        rows.append(_Row(line, *(v.strip() for v in values)))
+    if errors:
+        raise ImportRejected(errors)
+    return rows
+
+
+def _validate(rows: list[_Row]) -> None:
+    errors: list[tuple[int, str]] = []
+    cities = set(City.objects.values_list("name", flat=True))
+    league_codes = {r.code for r in rows if r.kind == "league"}
+    volunteer_codes = {r.code for r in rows if r.kind == "volunteer"}
+    known_league = league_codes | set(LeagueOrg.objects.values_list("code", flat=True))
+    known_volunteer = dict(VolunteerOrg.objects.values_list("code", "registration"))
+    file_registered = {r.code for r in rows if r.kind == "volunteer" and not r.parent_code}
+    seen: dict[tuple[str, str], int] = {}
+    seen_users: dict[str, int] = {}
+    username_ok = UnicodeUsernameValidator()
+    existing_users = {
+        u.username: u
+        for u in User.objects.filter(username__in=[r.username for r in rows]).prefetch_related(
+            "memberships__league_org", "memberships__volunteer_org"
+        )
+    }
+
+    for r in rows:
+
+        def bad(message, r=r):
+            errors.append((r.line, message))
+
+        if r.kind not in ("league", "volunteer"):
+            bad(_("kind 须为 league 或 volunteer，而不是“%(v)s”") % {"v": r.kind})
+            continue
+        if not r.code or len(r.code) > 64:
+            bad(_("code 不能为空，且不超过64个字符"))
+        if not r.name or len(r.name) > 100:
+            bad(_("name 不能为空，且不超过100个字符"))
+        if (r.kind, r.code) in seen:
+            bad(
+                _("code %(code)s 与第%(line)d行重复")
+                % {"code": r.code, "line": seen[(r.kind, r.code)]}
+            )
+        seen[(r.kind, r.code)] = r.line
+        if r.city and r.city not in cities:
+            bad(_("city “%(c)s” 不是广东省的地级市") % {"c": r.city})
+        if r.parent_code == r.code and r.code:
+            bad(_("parent_code 不能是自身"))
+        elif r.kind == "league" and r.parent_code and r.parent_code not in known_league:
+            bad(_("上级团组织 %(p)s 不存在") % {"p": r.parent_code})
+        elif r.kind == "volunteer" and r.parent_code:
+            registered = r.parent_code in file_registered or (
+                r.parent_code not in volunteer_codes
+                and known_volunteer.get(r.parent_code) == Registration.REGISTERED
+            )
+            if not registered:
+                bad(_("背书组织 %(p)s 须为已备案的志愿服务组织") % {"p": r.parent_code})
+        if not r.username:
+            bad(_("username 不能为空"))
+        else:
+            try:
+                username_ok(r.username)
+            except ValidationError:
+                bad(_("username “%(u)s” 含有不允许的字符") % {"u": r.username})
+            if r.username in seen_users:
+                bad(
+                    _("username %(u)s 与第%(line)d行重复")
+                    % {"u": r.username, "line": seen_users[r.username]}
+                )
+            seen_users[r.username] = r.line
+            user = existing_users.get(r.username)
+            if user is not None and not any(
+                (m.league_org and m.league_org.code == r.code and r.kind == "league")
+                or (m.volunteer_org and m.volunteer_org.code == r.code and r.kind == "volunteer")
+                for m in user.memberships.all()
+            ):
+                bad(_("username %(u)s 已被其他账号或组织使用") % {"u": r.username})
+
+    errors += _league_cycles(rows)
+    if errors:
+        raise ImportRejected(sorted(errors))
+
+
+def _league_cycles(rows: list[_Row]) -> list[tuple[int, str]]:
+    parents = {r.code: r.parent_code for r in rows if r.kind == "league"}
+    db_parents = dict(LeagueOrg.objects.values_list("code", "parent__code"))
+    errors = []
+    for r in rows:
+        if r.kind != "league":
+            continue
+        seen, code = set(), r.code
+        while code:
+            if code in seen:
+                errors.append((r.line, _("上级组织形成了循环")))
+                break
+            seen.add(code)
+            code = parents[code] if code in parents else db_parents.get(code)
+    return errors
+
+
+def _league_order(rows: list[_Row]) -> list[_Row]:
+    """League rows with every parent before its children."""
+    by_code = {r.code: r for r in rows if r.kind == "league"}
+    ordered, done = [], set()
+
+    def visit(row):
+        if row.code in done:
+            return
+        if row.parent_code in by_code:
+            visit(by_code[row.parent_code])
+        done.add(row.code)
+        ordered.append(row)
+
+    for row in by_code.values():
+        visit(row)
+    return ordered
+
+
+def _upsert(model, code: str, values: dict, report: ImportReport, kind: str):
+    obj = model.objects.filter(code=code).first()
+    if obj is None:
+        obj = model(code=code, **values)
+        errors = model_field_errors(obj)
+        if errors:
+            raise InvalidInput(str(errors))
+        obj.save()
+        report.created[kind] += 1
+        return obj
+    changed = [k for k, v in values.items() if getattr(obj, k) != v]
+    if changed:
+        for k in changed:
+            setattr(obj, k, values[k])
+        obj.save(update_fields=changed + ["updated_at"])
+        report.updated[kind] += 1
+    else:
+        report.unchanged += 1
+    return obj
+
+
+def _ensure_account(username: str, role: str, org, report: ImportReport) -> None:
+    org_field = "league_org" if role == Role.LEAGUE_REVIEWER else "volunteer_org"
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        user = User(username=username, display_name=org.name, must_change_password=True)
+        user.set_password(settings.PLATFORM["INITIAL_PASSWORD"])
+        user.save()
+        report.created["user"] += 1
+    Membership.objects.get_or_create(user=user, role=role, **{org_field: org})
+
+
+def orgs_import_csv(text: str) -> ImportReport:
+    """Create or update orgs and their accounts from CSV text; all rows or none.
+
+    A new account gets the initial password and must change it before anything else;
+    an existing account's password is never touched, so a re-run changes nothing.
+    """
+    rows = _parse(text.lstrip("\ufeff"))
+    report = ImportReport()
+    with transaction.atomic():
+        _validate(rows)
+        cities = {c.name: c for c in City.objects.all()}
+        league = {}
+        for r in _league_order(rows):
+            parent = league.get(r.parent_code) or (
+                LeagueOrg.objects.get(code=r.parent_code) if r.parent_code else None
+            )
+            level = (
+                LeagueLevel.PROVINCE
+                if parent is None
+                else LEVEL_ORDER[min(LEVEL_ORDER.index(parent.level) + 1, len(LEVEL_ORDER) - 1)]
+            )
+            values = {"name": r.name, "parent": parent, "level": level, "city": cities.get(r.city)}
+            league[r.code] = _upsert(LeagueOrg, r.code, values, report, "league")
+            _ensure_account(r.username, Role.LEAGUE_REVIEWER, league[r.code], report)
+        volunteer = {}
+        volunteer_rows = sorted(
+            (r for r in rows if r.kind == "volunteer"), key=lambda r: bool(r.parent_code)
+        )
+        for r in volunteer_rows:
+            endorser = None
+            if r.parent_code:
+                endorser = volunteer.get(r.parent_code) or VolunteerOrg.objects.get(
+                    code=r.parent_code
+                )
+            values = {
+                "name": r.name,
+                "registration": Registration.ENDORSED if endorser else Registration.REGISTERED,
+                "endorsed_by": endorser,
+            }
+            if r.city:
+                values["city"] = cities[r.city]
+            volunteer[r.code] = _upsert(VolunteerOrg, r.code, values, report, "volunteer")
+            _ensure_account(r.username, Role.ORG_OPERATOR, volunteer[r.code], report)
+    return report

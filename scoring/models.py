@@ -1,0 +1,98 @@
+"""Mutual ratings of a claim and the append-only points ledger."""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from orgs.models import LeagueOrg, VolunteerOrg
+from workflows.models import Claim
+
+
+class Side(models.TextChoices):
+    """Who rates: the demand's league org rates the claimer, and the other way round."""
+
+    LEAGUE = "league", _("团组织评价志愿服务组织")
+    VOLUNTEER = "volunteer", _("志愿服务组织评价团组织")
+
+
+class Rating(models.Model):
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="ratings")
+    side = models.CharField(_("评价方"), max_length=10, choices=Side.choices)
+    rater = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("评价人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    stars = models.PositiveSmallIntegerField(
+        _("星级"), validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    comment = models.CharField(_("评价"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("评价时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("评分")
+        verbose_name_plural = _("评分")
+        constraints = [
+            models.UniqueConstraint(fields=["claim", "side"], name="one_rating_per_side"),
+            models.CheckConstraint(
+                name="rating_stars_1_to_5", condition=models.Q(stars__gte=1, stars__lte=5)
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_side_display()} {self.stars}★"
+
+
+class PointsEntry(models.Model):
+    """One line of an org's points ledger; the balance is the sum, nothing is ever edited."""
+
+    league_org = models.ForeignKey(
+        LeagueOrg, null=True, blank=True, on_delete=models.PROTECT, related_name="points_entries"
+    )
+    volunteer_org = models.ForeignKey(
+        VolunteerOrg,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="points_entries",
+    )
+    points = models.IntegerField(_("积分"))
+    reason = models.CharField(_("说明"), max_length=200)
+    claim = models.ForeignKey(
+        Claim, null=True, blank=True, on_delete=models.PROTECT, related_name="points_entries"
+    )
+    # The rating that earned these points; unique, so settling twice cannot pay twice.
+    rating = models.OneToOneField(
+        Rating, null=True, blank=True, on_delete=models.PROTECT, related_name="points_entry"
+    )
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("积分记录")
+        verbose_name_plural = _("积分记录")
+        indexes = [
+            models.Index(fields=["volunteer_org", "-created_at"]),
+            models.Index(fields=["league_org", "-created_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="points_entry_has_one_org",
+                condition=models.Q(league_org__isnull=False, volunteer_org__isnull=True)
+                | models.Q(league_org__isnull=True, volunteer_org__isnull=False),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.points:+d} {self.reason}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Points entries are append-only; add a correcting entry instead")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Points entries are append-only; add a correcting entry instead")

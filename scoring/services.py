@@ -1,0 +1,94 @@
+"""Rating use cases and the settlement of points."""
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from orgs.audit import audit
+from orgs.errors import InvalidInput, NotAllowed, StateConflict
+from orgs.models import User
+from workflows import services as claim_services
+from workflows.models import Claim, ClaimStatus
+
+from .models import PointsEntry, Rating, Side
+from .rules import points_for_rating
+
+COMMENT_MAX = 200
+
+
+def rating_side(claim: Claim, actor: User) -> str | None:
+    """The side `actor` rates for on this claim, or None if they are no party to it."""
+    if claim.demand.league_org_id in actor.reviewer_league_org_ids():
+        return Side.LEAGUE
+    if claim.org_id in actor.operated_volunteer_org_ids():
+        return Side.VOLUNTEER
+    return None
+
+
+def _validate(stars, comment) -> tuple[int, str]:
+    errors = {}
+    if isinstance(stars, bool) or not isinstance(stars, int) or not 1 <= stars <= 5:
+        errors["stars"] = _("请选择1到5星")
+    comment = (comment or "").strip()
+    if len(comment) > COMMENT_MAX:
+        errors["comment"] = _("评价不能超过%(n)d字") % {"n": COMMENT_MAX}
+    if errors:
+        raise InvalidInput(_("评分信息有误"), fields=errors)
+    return stars, comment
+
+
+@transaction.atomic
+def rating_submit(*, claim: Claim, actor: User, stars: int, comment: str = "") -> Rating:
+    """One side rates the other (1–5 stars); when both have, the flow settles the points."""
+    stars, comment = _validate(stars, comment)
+    claim = claim_services.lock_claim(claim.pk)
+    side = rating_side(claim, actor)
+    if side is None:
+        raise NotAllowed(_("只有认领双方可以评分"))
+    if claim.status != ClaimStatus.ACTIVITY_PUBLISHED:
+        raise StateConflict(
+            _("认领当前状态为「%(state)s」，不能评分") % {"state": claim.get_status_display()},
+            code="transition_not_allowed",
+        )
+    if Rating.objects.filter(claim=claim, side=side).exists():
+        raise StateConflict(_("您已评分，不能重复评分"), code="already_rated")
+
+    rating = Rating.objects.create(
+        claim=claim, side=side, rater=actor, stars=stars, comment=comment
+    )
+    audit(
+        claim,
+        action=f"rate_by_{side}",
+        actor=actor,
+        from_state=claim.status,
+        to_state=claim.status,
+    )
+    flow = claim_services.claim_flow()
+    node = flow.rate_by_league if side == Side.LEAGUE else flow.rate_by_volunteer
+    task = claim_services.active_task(claim, node)
+    with claim_services.flow_step():
+        node.run(task)  # the second rating joins and runs settle_points
+    return rating
+
+
+def points_settle(*, claim: Claim) -> list[PointsEntry]:
+    """Pay each rated org for its rating and complete the claim (flow step `settle_points`)."""
+    claim = claim_services.lock_claim(claim.pk)
+    entries = []
+    for rating in claim.ratings.filter(points_entry__isnull=True):
+        rated = (
+            {"volunteer_org_id": claim.org_id}
+            if rating.side == Side.LEAGUE
+            else {"league_org_id": claim.demand.league_org_id}
+        )
+        entries.append(
+            PointsEntry.objects.create(
+                points=points_for_rating(rating.stars),
+                reason=_("「%(title)s」获得%(stars)d星评价")
+                % {"title": claim.demand.title, "stars": rating.stars},
+                claim=claim,
+                rating=rating,
+                **rated,
+            )
+        )
+    claim_services.claim_complete(claim=claim)
+    return entries

@@ -1,0 +1,83 @@
+"""ClaimFlow: one process per claim, from the request to the mutual rating.
+
+The nodes are wiring only; each step's rules live in the services they call.
+"""
+
+from django.utils.translation import gettext_lazy as _
+from viewflow import this
+from viewflow.workflow import flow, lock
+
+from orgs.backends import review_permission
+from scoring import services as scoring_services
+
+from . import services
+from .models import ClaimProcess, ClaimStatus
+from .views import ReviewClaimView
+
+
+class ClaimFlow(flow.Flow):
+    """认领流程
+
+    A volunteer org's claim of a demand: the demand's league org reviews it; the approved
+    claimer publishes the activity; both sides rate each other and earn points.
+    """
+
+    process_class = ClaimProcess
+    lock_impl = lock.select_for_update_lock
+    process_summary_template = "{{ process.claim }}"
+
+    start = flow.StartHandle(this.start_process).Annotation(title=_("认领申请")).Next(this.review)
+
+    review = (
+        flow.View(ReviewClaimView.as_view())
+        .Annotation(title=_("审核认领"), description=_("同意或退回志愿服务组织的认领申请"))
+        .Permission(
+            lambda activation: review_permission(activation.process.claim.demand.league_org_id)
+        )
+        .Next(this.approved)
+    )
+
+    approved = (
+        flow.If(this.is_approved)
+        .Annotation(title=_("是否同意？"))
+        .Then(this.close_competing_claims)
+        .Else(this.end)
+    )
+
+    close_competing_claims = (
+        flow.Function(this.close_competing)
+        .Annotation(title=_("关闭其他认领"))
+        .Next(this.publish_activity)
+    )
+
+    publish_activity = (
+        flow.Handle()
+        .Annotation(title=_("发布志愿服务活动"), description=_("等待认领组织发布活动"))
+        .Next(this.split_ratings)
+    )
+
+    split_ratings = flow.Split().Always(this.rate_by_league).Always(this.rate_by_volunteer)
+
+    rate_by_league = flow.Handle().Annotation(title=_("团组织评分")).Next(this.join_ratings)
+    rate_by_volunteer = (
+        flow.Handle().Annotation(title=_("志愿服务组织评分")).Next(this.join_ratings)
+    )
+
+    join_ratings = flow.Join().Next(this.settle_points)
+
+    settle_points = flow.Function(this.settle).Annotation(title=_("结算积分")).Next(this.end)
+
+    end = flow.End()
+
+    def start_process(self, activation, claim):
+        services.claim_process_attach(process=activation.process, claim=claim)
+        return activation.process
+
+    def is_approved(self, activation):
+        return activation.process.claim.status == ClaimStatus.APPROVED
+
+    def close_competing(self, activation):
+        services.claim_close_competing(claim=activation.process.claim)
+
+    def settle(self, activation):
+        scoring_services.points_settle(claim=activation.process.claim)
