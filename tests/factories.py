@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from demands import services as demand_services
 from demands.choices import Zone
-from orgs.choices import LeagueLevel, Role, ServiceArea, ServiceObject
+from orgs.choices import GUANGDONG_CITIES, LeagueLevel, Role, ServiceArea, ServiceObject
 from orgs.models import City, LeagueOrg, Membership, User, VolunteerOrg
 from workflows import services as claim_services
 
@@ -15,7 +15,9 @@ PASSWORD = "Secret-pass-123"
 
 
 def city(name: str = "广州市") -> City:
-    return City.objects.get(name=name)
+    # get_or_create: a transactional test flushes the reference data loaded by migration.
+    code = dict((n, c) for c, n in GUANGDONG_CITIES)[name]
+    return City.objects.get_or_create(code=code, defaults={"name": name})[0]
 
 
 class UserFactory(factory.django.DjangoModelFactory):

@@ -1,5 +1,7 @@
 """Test settings: fast hashing, same database selection as base (SQLite or DATABASE_URL)."""
 
+import os
+
 from .base import *  # noqa: F401,F403
 from .base import BASE_DIR, DATABASES
 
@@ -7,5 +9,6 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 DEBUG = False
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # A file, not :memory:, so that tests with threads share one database.
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test.sqlite3")}
+    # A file, not :memory:, so that tests with threads share one database; one per test run,
+    # so that two runs side by side do not share it.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / f"test-{os.getpid()}.sqlite3")}
