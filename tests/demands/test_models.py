@@ -105,12 +105,12 @@ def test_period_and_guarantee_rules():
     assert "helicopter" in errors["guarantees"]
 
 
-I = InitialDemandStatus
-INITIAL_TABLE = {"adopt": {I.PENDING: I.ADOPTED}, "decline": {I.PENDING: I.DECLINED}}
+S = InitialDemandStatus
+INITIAL_TABLE = {"adopt": {S.PENDING: S.ADOPTED}, "decline": {S.PENDING: S.DECLINED}}
 
 
 @pytest.mark.parametrize("name", INITIAL_TABLE)
-@pytest.mark.parametrize("source", I.values)
+@pytest.mark.parametrize("source", S.values)
 def test_initial_demand_transition_table(name, source):
     initial = InitialDemand(status=source, kind="ordinary", title="我需要补习英语")
     target = INITIAL_TABLE[name].get(source)
