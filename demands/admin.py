@@ -1,0 +1,30 @@
+"""Admin for demands and reports; states are changed only by the services, never here."""
+
+from django.contrib import admin
+
+from .models import Demand, InitialDemand, Report
+
+
+@admin.register(Demand)
+class DemandAdmin(admin.ModelAdmin):
+    list_display = ("title", "zone", "status", "league_org", "city", "published_at")
+    list_filter = ("status", "zone", "type", "city")
+    search_fields = ("title", "content", "league_org__name")
+    readonly_fields = ("status", "published_at", "created_by")
+    raw_id_fields = ("league_org", "initial_demands")
+
+
+@admin.register(InitialDemand)
+class InitialDemandAdmin(admin.ModelAdmin):
+    list_display = ("title", "kind", "status", "league_org", "created_at")
+    list_filter = ("status", "kind")
+    search_fields = ("title", "league_org__name")
+    readonly_fields = ("status", "decided_at", "submitter")
+    raw_id_fields = ("league_org",)
+
+
+@admin.register(Report)
+class ReportAdmin(admin.ModelAdmin):
+    list_display = ("demand", "user", "reason", "created_at")
+    search_fields = ("reason", "demand__title")
+    raw_id_fields = ("demand", "user")
