@@ -15,6 +15,8 @@ class PasswordChangeRequiredMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and user.must_change_password:
             allowed = {reverse("password_change"), reverse("logout")}
-            if request.path not in allowed and not request.path.startswith(self.EXEMPT_PREFIXES):
+            # path_info, not path: the exempt prefixes hold under a deployment's script prefix.
+            exempt = request.path_info.startswith(self.EXEMPT_PREFIXES)
+            if request.path not in allowed and not exempt:
                 return redirect("password_change")
         return self.get_response(request)

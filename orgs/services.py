@@ -88,6 +88,7 @@ def volunteer_org_update_profile(*, org: VolunteerOrg, actor: User, data: dict) 
 
 IMPORT_COLUMNS = ["kind", "code", "name", "parent_code", "city", "username"]
 LEVEL_ORDER = list(LeagueLevel.values)
+USERNAME_MAX_LENGTH = User._meta.get_field("username").max_length
 
 
 class ImportRejected(Exception):
@@ -148,6 +149,14 @@ def _validate(rows: list[_Row]) -> None:
     known_league = league_codes | set(LeagueOrg.objects.values_list("code", flat=True))
     known_volunteer = dict(VolunteerOrg.objects.values_list("code", "registration"))
     file_registered = {r.code for r in rows if r.kind == "volunteer" and not r.parent_code}
+    # Endorsers of orgs outside the file: they must stay registered.
+    endorsers_outside = {
+        endorser
+        for code, endorser in VolunteerOrg.objects.filter(endorsed_by__isnull=False).values_list(
+            "code", "endorsed_by__code"
+        )
+        if code not in volunteer_codes
+    }
     seen: dict[tuple[str, str], int] = {}
     seen_users: dict[str, int] = {}
     username_ok = UnicodeUsernameValidator()
@@ -189,8 +198,12 @@ def _validate(rows: list[_Row]) -> None:
             )
             if not registered:
                 bad(_("背书组织 %(p)s 须为已备案的志愿服务组织") % {"p": r.parent_code})
+            if r.code in endorsers_outside:
+                bad(_("%(c)s 仍为其他组织背书，须保持已备案") % {"c": r.code})
         if not r.username:
             bad(_("username 不能为空"))
+        elif len(r.username) > USERNAME_MAX_LENGTH:
+            bad(_("username 不超过%(n)d个字符") % {"n": USERNAME_MAX_LENGTH})
         else:
             try:
                 username_ok(r.username)
@@ -275,7 +288,9 @@ def _ensure_account(username: str, role: str, org, report: ImportReport) -> None
     org_field = "league_org" if role == Role.LEAGUE_REVIEWER else "volunteer_org"
     user = User.objects.filter(username=username).first()
     if user is None:
-        user = User(username=username, display_name=org.name, must_change_password=True)
+        # An org name may be longer than a display name (100 vs 50 characters).
+        display_name = org.name[: User._meta.get_field("display_name").max_length]
+        user = User(username=username, display_name=display_name, must_change_password=True)
         user.set_password(settings.PLATFORM["INITIAL_PASSWORD"])
         user.save()
         report.created["user"] += 1
