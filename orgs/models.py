@@ -234,6 +234,16 @@ class Membership(models.Model):
         return f"{self.user} · {self.get_role_display()} · {self.league_org or self.volunteer_org}"
 
 
+class AppendOnlyQuerySet(models.QuerySet):
+    """Refuses the bulk paths around a model's own append-only save() and delete()."""
+
+    def update(self, **kwargs):
+        raise ValueError(f"{self.model.__name__} rows are append-only")
+
+    def delete(self):
+        raise ValueError(f"{self.model.__name__} rows are append-only")
+
+
 class AuditRecord(models.Model):
     """One state change: who, when, which object, from, to, why. Append-only."""
 
@@ -253,6 +263,8 @@ class AuditRecord(models.Model):
     from_state = models.CharField(_("原状态"), max_length=30, blank=True)
     to_state = models.CharField(_("新状态"), max_length=30)
     reason = models.CharField(_("原因"), max_length=200, blank=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         ordering = ["at", "id"]

@@ -5,7 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from orgs.models import LeagueOrg, VolunteerOrg
+from orgs.models import AppendOnlyQuerySet, LeagueOrg, VolunteerOrg
 from workflows.models import Claim
 
 
@@ -69,6 +69,8 @@ class PointsEntry(models.Model):
         Rating, null=True, blank=True, on_delete=models.PROTECT, related_name="points_entry"
     )
     created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

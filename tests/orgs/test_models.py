@@ -124,3 +124,11 @@ def test_a_reviewer_membership_cannot_point_at_a_volunteer_org(db):
     user, vorg = f.UserFactory(), f.VolunteerOrgFactory()
     with pytest.raises(IntegrityError), transaction.atomic():
         Membership.objects.create(user=user, role=Role.LEAGUE_REVIEWER, volunteer_org=vorg)
+
+
+def test_audit_record_refuses_bulk_update_and_delete(audit_record):
+    with pytest.raises(ValueError):
+        AuditRecord.objects.filter(pk=audit_record.pk).update(reason="rewritten")
+    with pytest.raises(ValueError):
+        AuditRecord.objects.all().delete()
+    assert AuditRecord.objects.get(pk=audit_record.pk).reason == ""

@@ -103,3 +103,13 @@ def test_no_rating_before_the_activity(demand, operator, reviewer):
     services.claim_approve(claim=claim, actor=reviewer)
     with pytest.raises(StateConflict):
         rating_submit(claim=claim, actor=reviewer, stars=5)
+
+
+def test_ledger_refuses_bulk_edits(in_service, reviewer, operator):
+    rating_submit(claim=in_service, actor=reviewer, stars=4)
+    rating_submit(claim=in_service, actor=operator, stars=4)
+    with pytest.raises(ValueError):
+        PointsEntry.objects.update(points=0)
+    with pytest.raises(ValueError):
+        PointsEntry.objects.all().delete()
+    assert sorted(PointsEntry.objects.values_list("points", flat=True)) == [8, 8]
