@@ -17,4 +17,3 @@ def test_home_counts_published_demands_and_successful_claims(client, demand, rev
     body = response.content.decode()
     assert demand.title in body
     assert "草稿不展示" not in body
-
