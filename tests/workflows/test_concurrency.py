@@ -72,3 +72,39 @@ def test_same_decision_twice_at_once_has_one_effect(reviewer, operator):
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.APPROVED
     assert claim.process.task_set.filter(flow_task_type="HUMAN", status="DONE").count() == 1
+
+
+def test_approve_and_withdraw_at_once_leave_consistent_states(reviewer, operator):
+    demand = f.open_demand(reviewer)
+    claim = f.claim(demand, operator)
+    kinds, outcomes = run_together(
+        lambda: services.claim_approve(claim=claim, actor=reviewer),
+        lambda: services.claim_withdraw(claim=claim, actor=operator),
+    )
+    assert "error" not in kinds, outcomes
+    claim.refresh_from_db()
+    demand.refresh_from_db()
+    # whichever came second: withdrawing an approved claim is allowed and reopens the demand;
+    # approving a withdrawn claim is a conflict. Either way the claim ends withdrawn.
+    assert claim.status == ClaimStatus.WITHDRAWN
+    assert demand.status == DemandStatus.OPEN
+    assert claim.process.status == "CANCELED"
+
+
+def test_both_sides_rating_at_once_settle_once(reviewer, operator, vorg):
+    from scoring.models import PointsEntry
+    from scoring.services import rating_submit
+
+    demand = f.open_demand(reviewer)
+    claim = f.claim(demand, operator)
+    services.claim_approve(claim=claim, actor=reviewer)
+    services.activity_publish(claim=claim, actor=operator, data=f.activity_data())
+    kinds, outcomes = run_together(
+        lambda: rating_submit(claim=claim, actor=reviewer, stars=5),
+        lambda: rating_submit(claim=claim, actor=operator, stars=4),
+    )
+    assert kinds == ["ok", "ok"], outcomes
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.COMPLETED
+    assert claim.process.status == "DONE"
+    assert PointsEntry.objects.filter(claim=claim).count() == 2
