@@ -231,3 +231,41 @@ def test_only_adopted_initial_demands_of_the_org_are_linked(individual, league, 
     services.initial_demand_adopt(initial_demand=initial, actor=reviewer)
     demand = f.draft_demand(reviewer, zone="cloud_teaching", initial_demands=[initial])
     assert list(demand.initial_demands.all()) == [initial]
+
+
+# -- favorites, likes, reports ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("setter", "model"), [("favorite_set", "favorites"), ("like_set", "likes")]
+)
+def test_favorite_and_like_toggle_once_per_user(demand, individual, setter, model):
+    toggle = getattr(services, setter)
+    toggle(actor=individual, demand=demand, on=True)
+    toggle(actor=individual, demand=demand, on=True)  # a repeated tap changes nothing
+    assert getattr(demand, model).count() == 1
+    toggle(actor=individual, demand=demand, on=False)
+    assert getattr(demand, model).count() == 0
+
+
+def test_drafts_are_not_favorited_or_reported(reviewer, individual):
+    draft = f.draft_demand(reviewer)
+    with pytest.raises(StateConflict):
+        services.favorite_set(actor=individual, demand=draft, on=True)
+    with pytest.raises(StateConflict):
+        services.report_submit(actor=individual, demand=draft, reason="虚假信息")
+
+
+@pytest.mark.parametrize(
+    ("reason", "ok"), [("", False), ("虚" * 201, False), ("联系电话无法接通", True)]
+)
+def test_report_needs_a_reason(demand, individual, reason, ok):
+    if ok:
+        assert (
+            services.report_submit(actor=individual, demand=demand, reason=reason).reason == reason
+        )
+    else:
+        with pytest.raises(InvalidInput) as exc:
+            services.report_submit(actor=individual, demand=demand, reason=reason)
+        assert "reason" in exc.value.fields
+        assert not demand.reports.exists()
