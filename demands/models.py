@@ -354,36 +354,37 @@ class Demand(ConcurrentTransitionMixin, models.Model):
         """The period ended while nobody's claim was approved."""
 
 
-class Favorite(models.Model):
+class DemandMark(models.Model):
+    """A user's mark on a demand, at most one of each kind per user and demand."""
+
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="favorites"
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="%(class)ss"
     )
-    demand = models.ForeignKey(Demand, on_delete=models.CASCADE, related_name="favorites")
+    demand = models.ForeignKey(Demand, on_delete=models.CASCADE, related_name="%(class)ss")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        abstract = True
+        constraints = [models.UniqueConstraint(fields=["user", "demand"], name="unique_%(class)s")]
+
+    def __str__(self):
+        return f"{self.user} · {self.demand}"
+
+
+class Favorite(DemandMark):
+    """收藏."""
+
+    class Meta(DemandMark.Meta):
         verbose_name = _("收藏")
         verbose_name_plural = _("收藏")
-        constraints = [models.UniqueConstraint(fields=["user", "demand"], name="unique_favorite")]
-
-    def __str__(self):
-        return f"{self.user} · {self.demand}"
 
 
-class Like(models.Model):
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="likes"
-    )
-    demand = models.ForeignKey(Demand, on_delete=models.CASCADE, related_name="likes")
-    created_at = models.DateTimeField(auto_now_add=True)
+class Like(DemandMark):
+    """点赞."""
 
-    class Meta:
+    class Meta(DemandMark.Meta):
         verbose_name = _("点赞")
         verbose_name_plural = _("点赞")
-        constraints = [models.UniqueConstraint(fields=["user", "demand"], name="unique_like")]
-
-    def __str__(self):
-        return f"{self.user} · {self.demand}"
 
 
 class Report(models.Model):
