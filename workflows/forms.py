@@ -1,4 +1,4 @@
-"""Forms of the operator UI's task views."""
+"""Forms of the operator UI's task views; the rules themselves are checked by the services."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -15,8 +15,3 @@ class ReviewForm(forms.Form):
         label=_("退回原因"), max_length=200, required=False, widget=forms.Textarea
     )
 
-    def clean(self):
-        data = super().clean()
-        if data.get("decision") == self.REJECT and not (data.get("reason") or "").strip():
-            self.add_error("reason", _("退回时须填写原因"))
-        return data

@@ -35,6 +35,9 @@ class ReviewClaimView(FormView):
                 )
                 messages.success(self.request, _("已退回该认领申请"))
         except DomainError as exc:
-            form.add_error(None, exc.detail)
+            for field, message in exc.fields.items():
+                form.add_error(field if field in form.fields else None, message)
+            if not exc.fields:
+                form.add_error(None, exc.detail)
             return self.form_invalid(form)
         return redirect(self.request.resolver_match.flow_viewset.get_success_url(self.request))
