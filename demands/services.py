@@ -8,7 +8,8 @@ from django.utils.translation import gettext as _
 
 from orgs.audit import apply_transition, audit
 from orgs.errors import InvalidInput, NotAllowed, StateConflict
-from orgs.models import LeagueOrg, User
+from orgs.models import LeagueOrg, SmsPurpose, User
+from orgs.sms import sms_code_consume, sms_verify_for
 from orgs.validation import model_field_errors
 from workflows import services as claim_services
 
@@ -96,32 +97,76 @@ def _apply_demand_data(demand: Demand, data: dict) -> list[InitialDemand] | None
     return initial
 
 
-@transaction.atomic
-def demand_create(*, actor: User, league_org: LeagueOrg, data: dict) -> Demand:
-    """Save a new demand as a draft (保存草稿); publishing is a separate step."""
+def demand_create(
+    *,
+    actor: User,
+    league_org: LeagueOrg,
+    data: dict,
+    sms_code: str | None = None,
+    verify_mobile: bool = True,
+) -> Demand:
+    """Save a new demand as a draft (保存草稿); publishing is a separate step.
+
+    A contact mobile is verified with `sms_code` (purpose demand_contact). Only trusted
+    internal callers (demo data, tests) pass `verify_mobile=False`.
+    """
     _require_reviewer(actor, league_org.pk)
     demand = Demand(league_org=league_org, created_by=actor)
     initial = _apply_demand_data(demand, data)
-    demand.save()
-    if initial:
-        demand.initial_demands.set(initial)
-    audit(demand, action="create", actor=actor, from_state="", to_state=demand.status)
+    sms = sms_verify_for(
+        new=demand.contact_mobile,
+        old="",
+        purpose=SmsPurpose.DEMAND_CONTACT,
+        code=sms_code,
+        required=verify_mobile,
+    )
+    with transaction.atomic():
+        if sms:
+            sms_code_consume(sms)
+        demand.save()
+        if initial:
+            demand.initial_demands.set(initial)
+        audit(demand, action="create", actor=actor, from_state="", to_state=demand.status)
     return demand
 
 
-@transaction.atomic
-def demand_update(*, demand: Demand, actor: User, data: dict) -> Demand:
-    """Edit a draft; a published demand's content is what volunteer orgs claimed, so it stays."""
-    demand = _lock_demand(demand)
-    _require_reviewer(actor, demand.league_org_id)
+def _require_draft(demand: Demand) -> None:
     if demand.status != DemandStatus.DRAFT:
         raise StateConflict(_("只有草稿可以修改"), code="transition_not_allowed")
+
+
+def demand_update(
+    *,
+    demand: Demand,
+    actor: User,
+    data: dict,
+    sms_code: str | None = None,
+    verify_mobile: bool = True,
+) -> Demand:
+    """Edit a draft; a published demand's content is what volunteer orgs claimed, so it stays."""
     if "zone" in data and data["zone"] != demand.zone:
         raise InvalidInput(_("需求信息有误"), fields={"zone": _("草稿创建后不能更换专区")})
-    initial = _apply_demand_data(demand, data)
-    demand.save()
-    if initial is not None:
-        demand.initial_demands.set(initial)
+    current = Demand.objects.get(pk=demand.pk)
+    _require_reviewer(actor, current.league_org_id)
+    _require_draft(current)
+    stored_mobile = current.contact_mobile
+    _apply_demand_data(current, data)  # report bad fields before a code try is spent
+    sms = sms_verify_for(
+        new=current.contact_mobile,
+        old=stored_mobile,
+        purpose=SmsPurpose.DEMAND_CONTACT,
+        code=sms_code,
+        required=verify_mobile,
+    )
+    with transaction.atomic():
+        demand = _lock_demand(demand)
+        _require_draft(demand)
+        initial = _apply_demand_data(demand, data)
+        if sms:
+            sms_code_consume(sms)
+        demand.save()
+        if initial is not None:
+            demand.initial_demands.set(initial)
     return demand
 
 
@@ -192,7 +237,6 @@ def _fields_only(data: dict, allowed, prefix: str = "") -> dict[str, str]:
     return {f"{prefix}{k}": _("未知字段") for k in sorted(set(data) - set(allowed))}
 
 
-@transaction.atomic
 def initial_demand_submit(
     *,
     actor: User,
@@ -200,8 +244,13 @@ def initial_demand_submit(
     kind: str,
     data: dict,
     student: dict | None = None,
+    sms_code: str | None = None,
+    verify_mobile: bool = True,
 ) -> InitialDemand:
-    """An individual asks a league org for help: ordinary, or cloud teaching with a student."""
+    """An individual asks a league org for help: ordinary, or cloud teaching with a student.
+
+    The contact mobile is verified with `sms_code` (purpose initial_demand_contact).
+    """
     errors = _fields_only(data, INITIAL_DEMAND_FIELDS)
     if kind not in InitialDemandKind.values:
         errors["kind"] = _("未知的需求类别")
@@ -229,11 +278,21 @@ def initial_demand_submit(
     if errors:
         raise InvalidInput(_("求助信息有误"), fields=errors)
 
-    initial.save()
-    if record is not None:
-        record.initial_demand = initial
-        record.save()
-    audit(initial, action="submit", actor=actor, from_state="", to_state=initial.status)
+    sms = sms_verify_for(
+        new=initial.contact_mobile,
+        old="",
+        purpose=SmsPurpose.INITIAL_DEMAND_CONTACT,
+        code=sms_code,
+        required=verify_mobile,
+    )
+    with transaction.atomic():
+        if sms:
+            sms_code_consume(sms)
+        initial.save()
+        if record is not None:
+            record.initial_demand = initial
+            record.save()
+        audit(initial, action="submit", actor=actor, from_state="", to_state=initial.status)
     return initial
 
 

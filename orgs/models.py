@@ -8,6 +8,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .choices import LeagueLevel, Registration, Role, ServiceArea, ServiceObject
@@ -282,3 +283,28 @@ class AuditRecord(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("Audit records are append-only")
+
+
+class SmsPurpose(models.TextChoices):
+    DEMAND_CONTACT = "demand_contact", _("需求负责人手机号验证")
+    INITIAL_DEMAND_CONTACT = "initial_demand_contact", _("求助联系人手机号验证")
+
+
+class SmsCode(models.Model):
+    """A verification code sent to a phone; only its keyed hash is stored."""
+
+    phone = models.CharField(max_length=11, validators=[mobile_validator])
+    purpose = models.CharField(max_length=30, choices=SmsPurpose.choices)
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("短信验证码")
+        verbose_name_plural = _("短信验证码")
+        indexes = [models.Index(fields=["phone", "purpose", "-created_at"])]
+
+    def __str__(self):
+        return f"{self.phone[:3]}****{self.phone[-4:]} {self.purpose}"

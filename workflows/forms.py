@@ -14,4 +14,3 @@ class ReviewForm(forms.Form):
     reason = forms.CharField(
         label=_("退回原因"), max_length=200, required=False, widget=forms.Textarea
     )
-

@@ -23,6 +23,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_filters",
     "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
     "viewflow",
     "viewflow.workflow",
     "orgs",
@@ -110,8 +112,38 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "api.permissions.InitialPasswordChanged",
+        "rest_framework.permissions.IsAuthenticatedOrReadOnly",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.PageNumberPagination",
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.SearchFilter",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.exception_handlers.exception_handler",
+    "PAGE_SIZE": 20,
 }
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "i志愿 供需服务平台 API",
+    "DESCRIPTION": (
+        "Client API v1 for volunteer orgs, league orgs and individuals. "
+        "Errors are JSON `{code, detail, fields?}`; send `Accept-Language: en` for English."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {},
+}
+
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+
+# SMS: the development backend appends one JSON line per message to SMS_OUTBOX_PATH.
+SMS_BACKEND = env("SMS_BACKEND", default="orgs.sms.OutboxBackend")
+SMS_OUTBOX_PATH = env.path("SMS_OUTBOX_PATH", default=BASE_DIR / "var" / "sms" / "outbox.jsonl")
 
 # Domain settings
 PLATFORM = {

@@ -1,0 +1,139 @@
+"""SMS verification codes: issue, check, consume; and the pluggable sending backends.
+
+A code is 6 digits from `secrets`, valid 10 minutes, single-use, stored as an HMAC, good for
+at most 5 tries; a phone gets at most one code a minute. Checking runs in its own transaction
+so a wrong try counts even when the request fails; consuming runs in the caller's, so a
+request refused for another field leaves the code usable.
+"""
+
+import datetime
+import hashlib
+import hmac
+import json
+import logging
+import secrets
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+
+from .errors import DomainError, InvalidInput
+from .models import MOBILE_RE, SmsCode, SmsPurpose
+
+logger = logging.getLogger(__name__)
+
+CODE_TTL = datetime.timedelta(minutes=10)
+RESEND_INTERVAL = datetime.timedelta(minutes=1)
+MAX_TRIES = 5
+
+
+class RateLimited(DomainError):
+    """Too many requests (maps to 429)."""
+
+    code = "throttled"
+
+
+class OutboxBackend:
+    """Development backend: one JSON line per message in SMS_OUTBOX_PATH, and a log line."""
+
+    def send(self, *, phone: str, purpose: str, code: str) -> None:
+        path = Path(settings.SMS_OUTBOX_PATH)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        line = {
+            "phone": phone,
+            "purpose": purpose,
+            "code": code,
+            "sent_at": timezone.now().isoformat(),
+        }
+        with path.open("a", encoding="utf-8") as f:
+            f.write(json.dumps(line, ensure_ascii=False) + "\n")
+        logger.info("SMS to %s (%s) written to %s", phone, purpose, path)
+
+
+def _backend():
+    return import_string(settings.SMS_BACKEND)()
+
+
+def _hash(phone: str, purpose: str, code: str) -> str:
+    message = f"{phone}|{purpose}|{code}".encode()
+    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
+
+
+def sms_code_issue(*, phone: str, purpose: str) -> None:
+    """Send a new code to `phone`; refuses a second one within a minute."""
+    errors = {}
+    if not MOBILE_RE.match(phone or ""):
+        errors["phone"] = _("请输入11位手机号码")
+    if purpose not in SmsPurpose.values:
+        errors["purpose"] = _("未知的用途")
+    if errors:
+        raise InvalidInput(_("验证码申请有误"), fields=errors)
+    now = timezone.now()
+    code = f"{secrets.randbelow(10**6):06d}"
+    with transaction.atomic():
+        # Serialize per phone so two requests in the same instant cannot both pass.
+        recent = SmsCode.objects.select_for_update().filter(
+            phone=phone, created_at__gt=now - RESEND_INTERVAL
+        )
+        if recent.exists():
+            raise RateLimited(_("验证码发送过于频繁，请一分钟后再试"))
+        SmsCode.objects.create(
+            phone=phone,
+            purpose=purpose,
+            code_hash=_hash(phone, purpose, code),
+            created_at=now,
+            expires_at=now + CODE_TTL,
+        )
+        transaction.on_commit(lambda: _backend().send(phone=phone, purpose=purpose, code=code))
+
+
+def sms_code_check(*, phone: str, purpose: str, code: str) -> SmsCode:
+    """The valid code `code` for this phone and purpose, or InvalidInput on `sms_code`.
+
+    Call it before the caller's transaction opens: a wrong try is committed at once.
+    """
+
+    def refuse(message):
+        return InvalidInput(_("验证码有误"), code="invalid_sms_code", fields={"sms_code": message})
+
+    if not code:
+        raise refuse(_("请输入短信验证码"))
+    with transaction.atomic():
+        sms = (
+            SmsCode.objects.select_for_update()
+            .filter(phone=phone, purpose=purpose, used_at__isnull=True)
+            .order_by("-created_at")
+            .first()
+        )
+        if sms is None or sms.expires_at <= timezone.now():
+            raise refuse(_("验证码已失效，请重新获取"))
+        if sms.attempts >= MAX_TRIES:
+            raise refuse(_("验证码错误次数过多，请重新获取"))
+        matches = hmac.compare_digest(sms.code_hash, _hash(phone, purpose, str(code)))
+        if not matches:
+            sms.attempts += 1
+            sms.save(update_fields=["attempts"])
+    if not matches:  # raised after the commit, so the try is counted
+        raise refuse(_("验证码不正确"))
+    return sms
+
+
+def sms_code_consume(sms: SmsCode) -> None:
+    """Use the checked code up, inside the caller's transaction (it fails if already used)."""
+    used = SmsCode.objects.filter(pk=sms.pk, used_at__isnull=True).update(used_at=timezone.now())
+    if not used:
+        raise InvalidInput(
+            _("验证码有误"),
+            code="invalid_sms_code",
+            fields={"sms_code": _("验证码已使用，请重新获取")},
+        )
+
+
+def sms_verify_for(*, new: str, old: str, purpose: str, code: str | None, required: bool):
+    """Check the code when a request sets a new mobile; None when there is nothing to verify."""
+    if not required or not new or new == old:
+        return None
+    return sms_code_check(phone=new, purpose=purpose, code=code or "")
