@@ -1,3 +1,24 @@
-"""API routes (/api/v1/…); the endpoints arrive with the client API."""
+"""API routes: /api/v1/… and the OpenAPI schema and docs.
 
-urlpatterns: list = []
+Each module of api/views registers its viewsets on the router and may add plain paths.
+"""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from .views import account, claims, demands, initial_demands, orgs, stats
+
+MODULES = (account, demands, claims, initial_demands, orgs, stats)
+
+router = DefaultRouter()
+v1_paths = []
+for module in MODULES:
+    module.register(router)
+    v1_paths += module.urlpatterns
+
+urlpatterns = [
+    path("v1/", include(v1_paths + router.urls)),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+]

@@ -1,11 +1,13 @@
 """Reads of demands for pages and feeds."""
 
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
 
 from workflows.models import ClaimStatus
 
 from .choices import Zone
-from .models import Demand, DemandStatus
+from .models import Demand, DemandStatus, Favorite, InitialDemand, Like
 
 PUBLIC_STATES = [s for s in DemandStatus.values if s != DemandStatus.DRAFT]
 
@@ -46,3 +48,86 @@ def demand_list_public(*, limit: int = 10):
         .select_related("league_org", "city")
         .order_by("-published_at", "-pk")[:limit]
     )
+
+
+def _count(model, **filters):
+    return Subquery(
+        model.objects.filter(demand=OuterRef("pk"), **filters)
+        .order_by()
+        .values("demand")
+        .annotate(n=Count("pk"))
+        .values("n")[:1]
+    )
+
+
+def demand_queryset():
+    """Demands with what every list and detail shows, in one query."""
+    from workflows.models import HOLDING_CLAIM_STATES, Claim
+
+    holder = Claim.objects.filter(demand=OuterRef("pk"), status__in=HOLDING_CLAIM_STATES)
+    return (
+        Demand.objects.select_related("league_org", "city")
+        .prefetch_related(Prefetch("initial_demands", queryset=InitialDemand.objects.only("pk")))
+        .annotate(
+            holder_org_id=Subquery(holder.values("org_id")[:1]),
+            like_count=Coalesce(_count(Like), 0),
+            favorite_count=Coalesce(_count(Favorite), 0),
+        )
+    )
+
+
+def demand_list(*, viewer, mine: bool = False):
+    """Published demands for everyone; with `mine`, the viewer's league orgs' own, drafts too."""
+    qs = demand_queryset()
+    if mine:
+        org_ids = viewer.reviewer_league_org_ids() if viewer.is_authenticated else set()
+        return qs.filter(league_org_id__in=org_ids)
+    return qs.filter(status__in=PUBLIC_STATES)
+
+
+def demand_get(*, pk: int, viewer) -> Demand:
+    """One demand the viewer may see (a draft only by its own league org), or DoesNotExist."""
+    demand = demand_queryset().get(pk=pk)
+    if demand.status == DemandStatus.DRAFT and not is_demand_owner(demand, viewer):
+        raise Demand.DoesNotExist
+    return demand
+
+
+def is_demand_owner(demand: Demand, viewer) -> bool:
+    return viewer.is_authenticated and demand.league_org_id in viewer.reviewer_league_org_ids()
+
+
+def can_see_contact_mobile(demand: Demand, viewer) -> bool:
+    """The owner always; the approved claimer once its claim is approved; nobody else."""
+    if is_demand_owner(demand, viewer):
+        return True
+    holder = getattr(demand, "holder_org_id", None)
+    return bool(
+        viewer.is_authenticated and holder and holder in viewer.operated_volunteer_org_ids()
+    )
+
+
+def demand_progress(demand: Demand) -> list[dict]:
+    """The three steps of a demand's detail page: 发布需求 → 认领需求 → 发布活动."""
+    reached = {
+        DemandStatus.OPEN: 1,
+        DemandStatus.CLOSED: 1,
+        DemandStatus.EXPIRED: 1,
+        DemandStatus.CLAIMED: 2,
+        DemandStatus.IN_SERVICE: 3,
+        DemandStatus.COMPLETED: 3,
+    }.get(demand.status, 0)
+    steps = [("publish", _("发布需求")), ("claim", _("认领需求")), ("activity", _("发布活动"))]
+    return [
+        {"step": step, "label": str(label), "done": i < reached}
+        for i, (step, label) in enumerate(steps)
+    ]
+
+
+def demand_recommend(queryset, *, viewer):
+    """推荐: open demands whose type is one of the viewer's org's service areas, in its city."""
+    org = viewer.volunteer_org if viewer.is_authenticated else None
+    if org is None:
+        return queryset.filter(status=DemandStatus.OPEN)
+    matched = queryset.filter(status=DemandStatus.OPEN, type__in=org.service_areas or [])
+    return matched.filter(city_id=org.city_id) if org.city_id else matched

@@ -136,7 +136,11 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "DemandStatusEnum": "demands.models.DemandStatus",
+        "ClaimStatusEnum": "workflows.models.ClaimStatus",
+        "InitialDemandStatusEnum": "demands.models.InitialDemandStatus",
+    },
 }
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}

@@ -1,0 +1,115 @@
+"""Demand payloads: the contract's field names; codes as in DESIGN.md."""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from demands.choices import Guarantee, Zone
+from demands.models import Demand, InitialDemand
+from demands.selectors import can_see_contact_mobile, demand_progress
+from orgs.choices import ServiceArea
+
+from .common import CityField, OrgRefSerializer, code_list, mask_mobile
+
+
+class DemandSerializer(serializers.ModelSerializer):
+    city = serializers.CharField(source="city.name", default=None)
+    league_org = OrgRefSerializer()
+    contact_mobile = serializers.SerializerMethodField()
+    status_label = serializers.CharField(source="get_status_display")
+    initial_demands = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    like_count = serializers.IntegerField(read_only=True)
+    favorite_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Demand
+        fields = [
+            "id",
+            "zone",
+            "title",
+            "type",
+            "type_other",
+            "volunteers_needed",
+            "content",
+            "start_date",
+            "end_date",
+            "guarantees",
+            "city",
+            "district",
+            "contact_name",
+            "contact_landline",
+            "contact_mobile",
+            "service_content",
+            "status",
+            "status_label",
+            "league_org",
+            "initial_demands",
+            "like_count",
+            "favorite_count",
+            "published_at",
+            "created_at",
+        ]
+
+    def get_contact_mobile(self, demand) -> str:
+        viewer = self.context["request"].user
+        if not demand.contact_mobile or can_see_contact_mobile(demand, viewer):
+            return demand.contact_mobile
+        return mask_mobile(demand.contact_mobile)
+
+
+class ProgressStepSerializer(serializers.Serializer):
+    step = serializers.CharField()
+    label = serializers.CharField()
+    done = serializers.BooleanField()
+
+
+class DemandDetailSerializer(DemandSerializer):
+    progress = serializers.SerializerMethodField()
+
+    class Meta(DemandSerializer.Meta):
+        fields = [*DemandSerializer.Meta.fields, "progress"]
+
+    @extend_schema_field(ProgressStepSerializer(many=True))
+    def get_progress(self, demand):
+        return ProgressStepSerializer(demand_progress(demand), many=True).data
+
+
+class DemandWriteSerializer(serializers.Serializer):
+    """Create or edit a draft; every field is optional until publishing."""
+
+    zone = serializers.ChoiceField(choices=Zone.choices)
+    title = serializers.CharField(max_length=50, allow_blank=True, required=False)
+    type = serializers.ChoiceField(choices=ServiceArea.choices, allow_blank=True, required=False)
+    type_other = serializers.CharField(max_length=20, allow_blank=True, required=False)
+    volunteers_needed = serializers.IntegerField(min_value=1, allow_null=True, required=False)
+    content = serializers.CharField(max_length=200, allow_blank=True, required=False)
+    start_date = serializers.DateField(allow_null=True, required=False)
+    end_date = serializers.DateField(allow_null=True, required=False)
+    guarantees = code_list(Guarantee.choices, required=False)
+    city = CityField(allow_null=True, required=False)
+    district = serializers.CharField(max_length=50, allow_blank=True, required=False)
+    contact_name = serializers.CharField(max_length=50, allow_blank=True, required=False)
+    contact_landline = serializers.CharField(max_length=20, allow_blank=True, required=False)
+    contact_mobile = serializers.CharField(max_length=11, allow_blank=True, required=False)
+    service_content = serializers.CharField(max_length=200, allow_blank=True, required=False)
+    initial_demands = serializers.PrimaryKeyRelatedField(
+        many=True, queryset=InitialDemand.objects.all(), required=False
+    )
+    sms_code = serializers.CharField(
+        max_length=6,
+        required=False,
+        write_only=True,
+        help_text="The code sent to contact_mobile (purpose demand_contact) when it is set or changed.",
+    )
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class RequiredReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=200)
+
+
+class ToggleSerializer(serializers.Serializer):
+    active = serializers.BooleanField()
+    count = serializers.IntegerField()

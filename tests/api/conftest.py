@@ -1,0 +1,59 @@
+"""API fixtures: token clients per role, the SMS outbox, and a query counter."""
+
+import json
+
+import pytest
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+
+@pytest.fixture
+def api():
+    """An API client; `api.as_user(user)` authenticates it with the user's token."""
+
+    class Client(APIClient):
+        def as_user(self, user):
+            token, _ = Token.objects.get_or_create(user=user)
+            self.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+            return self
+
+    return Client()
+
+
+@pytest.fixture
+def client_for():
+    def make(user):
+        client = APIClient()
+        if user is not None:
+            token, _ = Token.objects.get_or_create(user=user)
+            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return client
+
+    return make
+
+
+@pytest.fixture
+def outbox(settings, tmp_path):
+    """Reads the development SMS backend's outbox; codes are sent on commit."""
+    settings.SMS_OUTBOX_PATH = tmp_path / "outbox.jsonl"
+
+    def read():
+        path = settings.SMS_OUTBOX_PATH
+        return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+
+    return read
+
+
+@pytest.fixture
+def sms_code(client_for, outbox, django_capture_on_commit_callbacks):
+    """Ask for a code over HTTP and return it as read from the outbox."""
+
+    def get(phone, purpose="demand_contact"):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client_for(None).post(
+                "/api/v1/sms/codes/", {"phone": phone, "purpose": purpose}, format="json"
+            )
+        assert response.status_code == 202, response.content
+        return outbox()[-1]["code"]
+
+    return get
