@@ -1,20 +1,7 @@
-"""API permissions: the initial-password gate and the role checks of the endpoints."""
+"""API permissions: the role gates of the endpoints (object rights are the services')."""
 
 from django.utils.translation import gettext_lazy as _
 from rest_framework import permissions
-
-
-class InitialPasswordChanged(permissions.BasePermission):
-    """An account with the initial password may only change it (403 password_change_required)."""
-
-    message = _("请先修改初始密码")
-    code = "password_change_required"
-
-    def has_permission(self, request, view):
-        user = request.user
-        if getattr(view, "allow_initial_password", False):
-            return True
-        return not (user and user.is_authenticated and user.must_change_password)
 
 
 class IsLeagueReviewer(permissions.BasePermission):

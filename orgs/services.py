@@ -341,3 +341,23 @@ def orgs_import_csv(text: str) -> ImportReport:
             volunteer[r.code] = _upsert(VolunteerOrg, r.code, values, report, "volunteer")
             _ensure_account(r.username, Role.ORG_OPERATOR, volunteer[r.code], report)
     return report
+
+
+LEAGUE_PROFILE_FIELDS = ("contact_name", "contact_landline", "contact_mobile", "intro")
+
+
+@transaction.atomic
+def league_org_update_profile(*, org: LeagueOrg, actor: User, data: dict) -> LeagueOrg:
+    """组织信息管理 of a league org (all optional): contact details and an introduction."""
+    if org.pk not in actor.reviewer_league_org_ids():
+        raise NotAllowed(_("只有本组织的账号可以修改组织信息"))
+    org = LeagueOrg.objects.select_for_update().get(pk=org.pk)
+    errors = {k: _("未知字段") for k in sorted(set(data) - set(LEAGUE_PROFILE_FIELDS))}
+    for key, value in data.items():
+        if key in LEAGUE_PROFILE_FIELDS:
+            setattr(org, key, value)
+    errors |= model_field_errors(org, exclude=("code", "name", "parent", "level", "city"))
+    if errors:
+        raise InvalidInput(_("组织信息有误"), fields=errors)
+    org.save()
+    return org

@@ -1,8 +1,237 @@
-"""API views: account (to be filled in)."""
+"""Account endpoints: token login, password change, SMS codes, me, my org, points, favorites."""
+
+from django.contrib.auth import authenticate
+from django.urls import path
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, permissions, status
+from rest_framework.authtoken.models import Token
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from demands import selectors as demand_selectors
+from orgs import services as org_services
+from orgs.sms import CODE_TTL, sms_code_issue
+from scoring.models import PointsEntry
+from scoring.selectors import points_balance
+from workflows.todo import todo_counts
+
+from ..idempotency import IdempotentMixin
+from ..serializers.account import (
+    LeagueOrgProfileSerializer,
+    MeSerializer,
+    PasswordChangeSerializer,
+    PointsEntrySerializer,
+    PointsSerializer,
+    SmsCodeRequestSerializer,
+    SmsCodeSentSerializer,
+    TokenRequestSerializer,
+    TokenSerializer,
+    VolunteerOrgProfileSerializer,
+)
+from ..serializers.common import errors
+from ..serializers.demands import DemandSerializer
+
+
+class TokenView(APIView):
+    """Log in with username and password; the answer says whether the password must change."""
+
+    permission_classes = [permissions.AllowAny]
+    authentication_classes: list = []
+    allow_initial_password = True
+
+    @extend_schema(
+        summary="Obtain an API token",
+        request=TokenRequestSerializer,
+        responses={200: TokenSerializer, **errors(400)},
+    )
+    def post(self, request):
+        body = TokenRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        user = authenticate(request=request._request, **body.validated_data)
+        if user is None:
+            raise ValidationError({"password": _("用户名或密码不正确")})
+        token, _created = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key, "must_change_password": user.must_change_password})
+
+
+class PasswordView(APIView):
+    """Change the password; the only thing an account with the initial password may do."""
+
+    permission_classes = [permissions.IsAuthenticated]
+    allow_initial_password = True
+
+    @extend_schema(
+        summary="Change my password",
+        request=PasswordChangeSerializer,
+        responses={200: TokenSerializer, **errors(400, 401)},
+    )
+    def post(self, request):
+        body = PasswordChangeSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        user = org_services.user_change_password(user=request.user, **body.validated_data)
+        token, _created = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key, "must_change_password": user.must_change_password})
+
+
+class SmsCodeView(IdempotentMixin, APIView):
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(
+        summary="Send a 6-digit verification code to a phone (one a minute)",
+        request=SmsCodeRequestSerializer,
+        responses={202: SmsCodeSentSerializer, **errors(400, 422, 429)},
+    )
+    def post(self, request):
+        body = SmsCodeRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        sms_code_issue(**body.validated_data)
+        return Response(
+            {"detail": _("验证码已发送"), "expires_in": int(CODE_TTL.total_seconds())},
+            status=status.HTTP_202_ACCEPTED,
+        )
+
+
+def _me(user) -> dict:
+    org = user.volunteer_org
+    if org is not None:
+        org.profile_missing_list = org.profile_missing()
+    return {
+        "id": user.pk,
+        "username": user.username,
+        "display_name": user.display_name,
+        "roles": sorted({m.role for m in user.cached_memberships}),
+        "is_provincial_admin": user.is_provincial_admin,
+        "must_change_password": user.must_change_password,
+        "league_org": user.league_org,
+        "volunteer_org": org,
+        "todo": todo_counts(user=user),
+    }
+
+
+class MeView(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        summary="Who I am, my org, roles and to-do counts",
+        responses={200: MeSerializer, **errors(401, 403)},
+    )
+    def get(self, request):
+        return Response(MeSerializer(_me(request.user)).data)
+
+
+class MyOrgView(APIView):
+    """The profile of my organization: 完善信息 (volunteer org) or 组织信息管理 (league org)."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    def _org(self, request):
+        user = request.user
+        if user.volunteer_org is not None:
+            return user.volunteer_org, VolunteerOrgProfileSerializer
+        if user.league_org is not None:
+            return user.league_org, LeagueOrgProfileSerializer
+        raise PermissionDenied(_("只有组织账号有组织信息"))
+
+    @extend_schema(
+        summary="My organization's profile",
+        responses={200: VolunteerOrgProfileSerializer, **errors(401, 403)},
+    )
+    def get(self, request):
+        org, serializer = self._org(request)
+        return Response(serializer(org).data)
+
+    def _update(self, request, partial):
+        org, serializer = self._org(request)
+        body = serializer(data=request.data, partial=partial)
+        body.is_valid(raise_exception=True)
+        if serializer is VolunteerOrgProfileSerializer:
+            org = org_services.volunteer_org_update_profile(
+                org=org, actor=request.user, data=body.validated_data
+            )
+        else:
+            org = org_services.league_org_update_profile(
+                org=org, actor=request.user, data=body.validated_data
+            )
+        return Response(serializer(org).data)
+
+    @extend_schema(
+        summary="完善信息: replace my organization's profile",
+        request=VolunteerOrgProfileSerializer,
+        responses={200: VolunteerOrgProfileSerializer, **errors(400, 401, 403)},
+    )
+    def put(self, request):
+        return self._update(request, partial=False)
+
+    @extend_schema(
+        summary="Change some fields of my organization's profile",
+        request=VolunteerOrgProfileSerializer,
+        responses={200: VolunteerOrgProfileSerializer, **errors(400, 401, 403)},
+    )
+    def patch(self, request):
+        return self._update(request, partial=True)
+
+
+class MyPointsView(generics.GenericAPIView):
+    permission_classes = [permissions.IsAuthenticated]
+    serializer_class = PointsEntrySerializer
+
+    @extend_schema(
+        summary="我的积分: balance and ledger entries (newest first, paginated)",
+        responses={200: PointsSerializer, **errors(401, 403)},
+    )
+    def get(self, request):
+        org = request.user.volunteer_org or request.user.league_org
+        if org is None:
+            raise PermissionDenied(_("只有组织账号有积分"))
+        field = "volunteer_org" if org == request.user.volunteer_org else "league_org"
+        page = self.paginate_queryset(
+            PointsEntry.objects.filter(**{field: org}).order_by("-created_at", "-id")
+        )
+        return Response(
+            {
+                "balance": points_balance(org=org),
+                "count": self.paginator.page.paginator.count,
+                "next": self.paginator.get_next_link(),
+                "previous": self.paginator.get_previous_link(),
+                "entries": PointsEntrySerializer(page, many=True).data,
+            }
+        )
+
+
+class MyFavoritesView(generics.ListAPIView):
+    """我的收藏."""
+
+    permission_classes = [permissions.IsAuthenticated]
+    serializer_class = DemandSerializer
+    filter_backends: list = []
+
+    def get_queryset(self):
+        return (
+            demand_selectors.demand_list(viewer=self.request.user)
+            .filter(favorites__user=self.request.user)
+            .order_by("-favorites__created_at")
+        )
+
+    @extend_schema(
+        summary="我的收藏: my favorite demands",
+        responses={200: DemandSerializer(many=True), **errors(401, 403)},
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
 
 
 def register(router):
-    """Add this module's viewsets to the v1 router."""
+    """Plain paths only."""
 
 
-urlpatterns: list = []
+urlpatterns = [
+    path("auth/token/", TokenView.as_view(), name="auth-token"),
+    path("auth/password/", PasswordView.as_view(), name="auth-password"),
+    path("sms/codes/", SmsCodeView.as_view(), name="sms-codes"),
+    path("me/", MeView.as_view(), name="me"),
+    path("me/org/", MyOrgView.as_view(), name="me-org"),
+    path("me/points/", MyPointsView.as_view(), name="me-points"),
+    path("me/favorites/", MyFavoritesView.as_view(), name="me-favorites"),
+]

@@ -109,13 +109,10 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "api.authentication.TokenAuthentication",
+        "api.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": [
-        "api.permissions.InitialPasswordChanged",
-        "rest_framework.permissions.IsAuthenticatedOrReadOnly",
-    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_PAGINATION_CLASS": "api.pagination.PageNumberPagination",
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
@@ -140,6 +137,10 @@ SPECTACULAR_SETTINGS = {
         "DemandStatusEnum": "demands.models.DemandStatus",
         "ClaimStatusEnum": "workflows.models.ClaimStatus",
         "InitialDemandStatusEnum": "demands.models.InitialDemandStatus",
+        "ServiceAreaEnum": "orgs.choices.ServiceArea",
+        "ServiceObjectEnum": "orgs.choices.ServiceObject",
+        "GuaranteeEnum": "demands.choices.Guarantee",
+        "ZoneEnum": "demands.choices.Zone",
     },
 }
 

@@ -45,7 +45,7 @@ def outbox(settings, tmp_path):
 
 
 @pytest.fixture
-def sms_code(client_for, outbox, django_capture_on_commit_callbacks):
+def sms_code(db, client_for, outbox, django_capture_on_commit_callbacks):
     """Ask for a code over HTTP and return it as read from the outbox."""
 
     def get(phone, purpose="demand_contact"):

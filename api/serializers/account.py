@@ -1,0 +1,97 @@
+"""Payloads of the account endpoints: token, password, SMS codes, me, profile, points."""
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from orgs.choices import ServiceArea, ServiceObject
+from orgs.models import MOBILE_RE, SmsPurpose
+from scoring.models import PointsEntry
+
+from .common import CityField, OrgRefSerializer, code_list
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    password = serializers.CharField(trim_whitespace=False, style={"input_type": "password"})
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField()
+    must_change_password = serializers.BooleanField()
+
+
+class PasswordChangeSerializer(serializers.Serializer):
+    old_password = serializers.CharField(trim_whitespace=False)
+    new_password = serializers.CharField(trim_whitespace=False)
+
+
+class SmsCodeRequestSerializer(serializers.Serializer):
+    phone = serializers.RegexField(MOBILE_RE, error_messages={"invalid": _("请输入11位手机号码")})
+    purpose = serializers.ChoiceField(choices=SmsPurpose.choices)
+
+
+class SmsCodeSentSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    expires_in = serializers.IntegerField(help_text="seconds")
+
+
+class TodoSerializer(serializers.Serializer):
+    to_confirm = serializers.IntegerField(help_text="待确认")
+    to_claim = serializers.IntegerField(help_text="待认领")
+    to_rate = serializers.IntegerField(help_text="待评分")
+
+
+class VolunteerOrgRefSerializer(OrgRefSerializer):
+    profile_complete = serializers.BooleanField()
+    profile_missing = serializers.ListField(
+        child=serializers.CharField(), source="profile_missing_list"
+    )
+
+
+class MeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    display_name = serializers.CharField()
+    roles = serializers.ListField(child=serializers.CharField())
+    is_provincial_admin = serializers.BooleanField()
+    must_change_password = serializers.BooleanField()
+    league_org = OrgRefSerializer(allow_null=True)
+    volunteer_org = VolunteerOrgRefSerializer(allow_null=True)
+    todo = TodoSerializer()
+
+
+class VolunteerOrgProfileSerializer(serializers.Serializer):
+    """完善信息 of a volunteer org."""
+
+    name = serializers.CharField(max_length=100)
+    city = CityField()
+    service_areas = code_list(ServiceArea.choices, allow_empty=False)
+    service_objects = code_list(ServiceObject.choices, allow_empty=False)
+    volunteer_count = serializers.IntegerField(min_value=1)
+    contact_name = serializers.CharField(max_length=50)
+    contact_mobile = serializers.CharField(max_length=11)
+    intro = serializers.CharField(max_length=500)
+
+
+class LeagueOrgProfileSerializer(serializers.Serializer):
+    """组织信息管理 of a league org; every field optional."""
+
+    name = serializers.CharField(read_only=True)
+    contact_name = serializers.CharField(max_length=50, allow_blank=True, required=False)
+    contact_landline = serializers.CharField(max_length=20, allow_blank=True, required=False)
+    contact_mobile = serializers.CharField(max_length=11, allow_blank=True, required=False)
+    intro = serializers.CharField(max_length=500, allow_blank=True, required=False)
+
+
+class PointsEntrySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PointsEntry
+        fields = ["id", "points", "reason", "claim", "created_at"]
+
+
+class PointsSerializer(serializers.Serializer):
+    balance = serializers.IntegerField()
+    count = serializers.IntegerField()
+    next = serializers.CharField(allow_null=True)
+    previous = serializers.CharField(allow_null=True)
+    entries = PointsEntrySerializer(many=True)

@@ -1,0 +1,39 @@
+"""To-do counts of the 我的 page: 待确认 / 待认领 / 待评分, for the viewer's orgs."""
+
+from django.db.models import Exists, OuterRef
+
+from demands.models import Demand, DemandStatus
+from scoring.models import Rating, Side
+
+from .models import Claim, ClaimStatus
+
+
+def todo_counts(*, user) -> dict[str, int]:
+    """League org: claims to confirm, its open demands, claims to rate.
+
+    Volunteer org: its claims awaiting confirmation, claims to rate (待认领 is a league notion).
+    """
+    league_ids = user.reviewer_league_org_ids()
+    org_ids = user.operated_volunteer_org_ids()
+    claims = Claim.objects.none()
+    to_claim = 0
+    side = None
+    if league_ids:
+        claims = Claim.objects.filter(demand__league_org_id__in=league_ids)
+        to_claim = Demand.objects.filter(
+            league_org_id__in=league_ids, status=DemandStatus.OPEN
+        ).count()
+        side = Side.LEAGUE
+    elif org_ids:
+        claims = Claim.objects.filter(org_id__in=org_ids)
+        side = Side.VOLUNTEER
+    if side is None:
+        return {"to_confirm": 0, "to_claim": 0, "to_rate": 0}
+    rated = Rating.objects.filter(claim=OuterRef("pk"), side=side)
+    return {
+        "to_confirm": claims.filter(status=ClaimStatus.PENDING).count(),
+        "to_claim": to_claim,
+        "to_rate": claims.filter(status=ClaimStatus.ACTIVITY_PUBLISHED)
+        .exclude(Exists(rated))
+        .count(),
+    }
