@@ -1,10 +1,19 @@
 """Claim payloads: `id, demand, org, status, reason` and what a party may see of its process."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from workflows.models import Claim
+from demands.choices import Guarantee
+from demands.selectors import can_see_contact_mobile
+from orgs.choices import ServiceObject
+from scoring.models import Rating
+from scoring.selectors import rating_list_visible
+from scoring.services import rating_side
+from workflows.models import Activity, Claim, Suitability
+from workflows.selectors import WAITING_NODES, claim_current_step, claim_progress
 
-from .common import OrgRefSerializer
+from .common import OrgRefSerializer, code_list, mask_mobile
+from .demands import ProgressStepSerializer
 
 
 class DemandRefSerializer(serializers.Serializer):
@@ -31,3 +40,141 @@ class ClaimSerializer(serializers.ModelSerializer):
             "created_at",
             "decided_at",
         ]
+
+
+class ClaimDemandRefSerializer(DemandRefSerializer):
+    status_label = serializers.CharField(source="get_status_display")
+    league_org = OrgRefSerializer()
+
+
+current_step_field = serializers.ChoiceField(
+    choices=WAITING_NODES,
+    allow_null=True,
+    help_text="The process node waiting for someone (review, publish_activity, rate_by_…), or null",
+)
+
+
+class ClaimListSerializer(ClaimSerializer):
+    """A row of 我的申请 / 待审核: the claim, its demand's league org, and where it waits."""
+
+    demand = ClaimDemandRefSerializer()
+    current_step = serializers.SerializerMethodField()
+
+    class Meta(ClaimSerializer.Meta):
+        fields = [*ClaimSerializer.Meta.fields, "current_step"]
+
+    @extend_schema_field(current_step_field)
+    def get_current_step(self, claim):
+        return claim_current_step(claim)
+
+
+class ClaimDemandSerializer(ClaimDemandRefSerializer):
+    contact_mobile = serializers.SerializerMethodField(
+        help_text="Masked (188****0174) unless the viewer owns the demand or holds its claim"
+    )
+
+    def get_contact_mobile(self, demand) -> str:
+        viewer = self.context["request"].user
+        if not demand.contact_mobile or can_see_contact_mobile(demand, viewer):
+            return demand.contact_mobile
+        return mask_mobile(demand.contact_mobile)
+
+
+class ActivitySerializer(serializers.ModelSerializer):
+    """The volunteer activity; as input, its types and codes (the service checks the rules)."""
+
+    suitability = code_list(Suitability.choices, required=False)
+    service_objects = code_list(ServiceObject.choices, required=False)
+    guarantees = code_list(Guarantee.choices, required=False)
+
+    class Meta:
+        model = Activity
+        fields = [
+            "id",
+            "title",
+            "attendance_method",
+            "activity_type",
+            "category",
+            "recruit_count",
+            "contact_name",
+            "contact_phone",
+            "recruit_start_at",
+            "start_at",
+            "end_at",
+            "address",
+            "longitude",
+            "latitude",
+            "checkin_radius_km",
+            "signup_scope",
+            "suitability",
+            "service_objects",
+            "guarantees",
+            "description",
+            "service_content",
+            "cover",
+            "certificate_consent",
+            "published_by",
+            "published_at",
+        ]
+        # The cover is an upload, not part of the JSON body.
+        read_only_fields = ["id", "cover", "published_by", "published_at"]
+
+
+class RatingSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Rating
+        fields = ["side", "stars", "comment", "created_at"]
+
+
+class RatingInputSerializer(serializers.Serializer):
+    stars = serializers.IntegerField(min_value=1, max_value=5)
+    comment = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class ClaimDetailSerializer(ClaimListSerializer):
+    """A claim as its parties see it: the demand, the activity, the ratings, the progress."""
+
+    demand = ClaimDemandSerializer()
+    activity = serializers.SerializerMethodField()
+    ratings = serializers.SerializerMethodField()
+    my_rating_side = serializers.SerializerMethodField()
+    progress = serializers.SerializerMethodField()
+
+    class Meta(ClaimListSerializer.Meta):
+        fields = [
+            *ClaimListSerializer.Meta.fields,
+            "activity",
+            "ratings",
+            "my_rating_side",
+            "progress",
+        ]
+
+    @property
+    def viewer(self):
+        return self.context["request"].user
+
+    @extend_schema_field(ActivitySerializer(allow_null=True))
+    def get_activity(self, claim):
+        activity = getattr(claim, "activity", None)
+        return ActivitySerializer(activity, context=self.context).data if activity else None
+
+    @extend_schema_field(RatingSerializer(many=True))
+    def get_ratings(self, claim):
+        # Blind: each side sees only its own rating until both are in.
+        return RatingSerializer(
+            rating_list_visible(claim=claim, viewer=self.viewer), many=True
+        ).data
+
+    # A CharField, not a second enum of Side's codes (the schema would name the set twice).
+    @extend_schema_field(
+        serializers.CharField(
+            allow_null=True,
+            help_text="The side the viewer rates for: league or volunteer; null for a non-party",
+        )
+    )
+    def get_my_rating_side(self, claim):
+        return rating_side(claim, self.viewer)
+
+    @extend_schema_field(ProgressStepSerializer(many=True))
+    def get_progress(self, claim):
+        return ProgressStepSerializer(claim_progress(claim), many=True).data
