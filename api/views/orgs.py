@@ -1,8 +1,91 @@
-"""API views: orgs (to be filled in)."""
+"""The volunteer-org directory (组织信息): public profiles with completed claims and stars."""
+
+import django_filters
+from django.db import connection
+from django.db.models import Avg, Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, viewsets
+
+from orgs.choices import Registration, ServiceArea
+from orgs.models import VolunteerOrg
+from scoring.models import Rating, Side
+from workflows.models import Claim, ClaimStatus
+
+from ..serializers.common import errors
+from ..serializers.orgs import VolunteerOrgSerializer
+
+
+def org_directory():
+    """Volunteer orgs with `completed_claims` and `average_stars` as subqueries: one query a page.
+
+    Stars count only on completed claims: ratings are blind until both sides are in
+    (scoring.selectors.rating_list_visible), so an average over a half-rated claim would
+    publish a rating that its own org may not see yet.
+    """
+    completed = Claim.objects.filter(org=OuterRef("pk"), status=ClaimStatus.COMPLETED)
+    stars = Rating.objects.filter(
+        claim__org=OuterRef("pk"), claim__status=ClaimStatus.COMPLETED, side=Side.LEAGUE
+    )
+    return VolunteerOrg.objects.select_related("city", "endorsed_by").annotate(
+        completed_claims=Coalesce(
+            Subquery(
+                completed.order_by().values("org").annotate(n=Count("pk")).values("n")[:1],
+                output_field=IntegerField(),
+            ),
+            0,
+        ),
+        average_stars=Subquery(
+            stars.order_by().values("claim__org").annotate(a=Avg("stars")).values("a")[:1]
+        ),
+    )
+
+
+class VolunteerOrgFilter(django_filters.FilterSet):
+    city = django_filters.CharFilter(field_name="city__name", help_text="城市名称，如 深圳市")
+    service_area = django_filters.ChoiceFilter(
+        choices=ServiceArea.choices, method="filter_service_area", help_text="服务领域代码"
+    )
+    registration = django_filters.ChoiceFilter(choices=Registration.choices)
+
+    class Meta:
+        model = VolunteerOrg
+        fields = ["city", "service_area", "registration"]
+
+    def filter_service_area(self, queryset, name, value):
+        if connection.features.supports_json_field_contains:
+            return queryset.filter(service_areas__contains=[value])  # PostgreSQL: jsonb @>
+        # SQLite has no JSON containment; the code quoted as it is stored matches one element
+        # exactly (the value is a known code, so it holds no quote or wildcard).
+        return queryset.filter(service_areas__icontains=f'"{value}"')
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="组织信息: volunteer org directory (filters city, service_area; search; pages)",
+        responses={200: VolunteerOrgSerializer(many=True), **errors(400)},
+    ),
+    retrieve=extend_schema(
+        summary="A volunteer org's public profile",
+        responses={200: VolunteerOrgSerializer, **errors(404)},
+    ),
+)
+class VolunteerOrgViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    serializer_class = VolunteerOrgSerializer
+    lookup_value_regex = r"\d+"
+    filterset_class = VolunteerOrgFilter
+    search_fields = ["name", "intro"]
+    ordering_fields = ["name", "volunteer_count", "completed_claims", "average_stars", "created_at"]
+    ordering = ["-completed_claims", "id"]
+
+    def get_queryset(self):
+        return org_directory()
 
 
 def register(router):
-    """Add this module's viewsets to the v1 router."""
+    router.register("orgs", VolunteerOrgViewSet, basename="org")
 
 
 urlpatterns: list = []

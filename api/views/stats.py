@@ -1,8 +1,63 @@
-"""API views: stats (to be filled in)."""
+"""Home-page reads for anyone: statistics as of yesterday and the feed of successful claims."""
+
+import django_filters
+from django.urls import path
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, viewsets
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from demands.choices import Zone
+from demands.stats import stats_as_of_yesterday
+from workflows.models import HOLDING_CLAIM_STATES, Claim
+
+from ..serializers.common import errors
+from ..serializers.orgs import ClaimFeedSerializer, StatsSerializer
+
+
+class StatsView(APIView):
+    @extend_schema(
+        summary="数据统计 数据截止至昨日: demands published and claims approved per zone",
+        responses={200: StatsSerializer, **errors(403)},
+    )
+    def get(self, request):
+        return Response(StatsSerializer(stats_as_of_yesterday()).data)
+
+
+def claim_feed():
+    """认领信息: claims that succeeded and still hold their demand, newest decision first."""
+    return (
+        Claim.objects.filter(status__in=HOLDING_CLAIM_STATES)
+        .select_related("demand__league_org", "org")
+        .order_by("-decided_at", "-id")
+    )
+
+
+class ClaimFeedFilter(django_filters.FilterSet):
+    zone = django_filters.ChoiceFilter(field_name="demand__zone", choices=Zone.choices)
+
+    class Meta:
+        model = Claim
+        fields = ["zone"]
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="认领信息: recent successful claims (filter zone; pages)",
+        responses={200: ClaimFeedSerializer(many=True), **errors(400)},
+    ),
+)
+class ClaimFeedViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    serializer_class = ClaimFeedSerializer
+    filterset_class = ClaimFeedFilter
+    filter_backends = [django_filters.rest_framework.DjangoFilterBackend]
+
+    def get_queryset(self):
+        return claim_feed()
 
 
 def register(router):
-    """Add this module's viewsets to the v1 router."""
+    router.register("feeds/claims", ClaimFeedViewSet, basename="claim-feed")
 
 
-urlpatterns: list = []
+urlpatterns: list = [path("stats/", StatsView.as_view(), name="stats")]
