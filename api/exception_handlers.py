@@ -88,3 +88,13 @@ def exception_handler(exc, context):
             code = "error"
         response.data = error_body(code, getattr(exc, "detail", str(exc)))
     return response
+
+
+def page_not_found(request, exception=None):
+    """Django's 404 handler: JSON for API paths, the ordinary page elsewhere."""
+    from django.http import JsonResponse
+    from django.views.defaults import page_not_found as html_not_found
+
+    if request.path_info.startswith("/api/"):
+        return JsonResponse(error_body("not_found", _("未找到。")), status=404)
+    return html_not_found(request, exception)

@@ -25,3 +25,4 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("api.urls")),
 ]
+handler404 = "api.exception_handlers.page_not_found"

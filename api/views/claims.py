@@ -4,7 +4,7 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import exceptions, filters, mixins, permissions, status, viewsets
+from rest_framework import filters, mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -22,6 +22,7 @@ from ..serializers.claims import (
 )
 from ..serializers.common import errors
 from ..serializers.demands import ReasonSerializer, RequiredReasonSerializer
+from . import PK_PATTERN
 
 
 class IsOrgUser(permissions.BasePermission):
@@ -78,6 +79,7 @@ class ClaimViewSet(
 
     filter_backends = [DjangoFilterBackend, filters.OrderingFilter]
     filterset_class = ClaimFilter
+    lookup_value_regex = PK_PATTERN
     ordering_fields = ["created_at", "decided_at"]
     ordering = ["-created_at", "-id"]
 
@@ -86,11 +88,7 @@ class ClaimViewSet(
 
     def get_object(self):
         """The claim if the viewer is a party to it; a 404 for anyone else, as if it were not."""
-        try:
-            pk = int(self.kwargs["pk"])
-        except ValueError:
-            raise exceptions.NotFound() from None
-        claim = selectors.claim_get(pk=pk, viewer=self.request.user)
+        claim = selectors.claim_get(pk=int(self.kwargs["pk"]), viewer=self.request.user)
         self.check_object_permissions(self.request, claim)
         return claim
 

@@ -24,6 +24,7 @@ from ..serializers.demands import (
     RequiredReasonSerializer,
     ToggleSerializer,
 )
+from . import PK_PATTERN
 
 
 class DemandFilter(django_filters.FilterSet):
@@ -64,7 +65,10 @@ class DemandFilter(django_filters.FilterSet):
 class DemandViewSet(
     IdempotentMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
+    """需求: the public list and detail, a league org's drafts and transitions, marks, claims."""
+
     filterset_class = DemandFilter
+    lookup_value_regex = PK_PATTERN
     search_fields = ["title", "content"]
     ordering_fields = ["published_at", "end_date", "created_at", "volunteers_needed"]
     ordering = ["-published_at", "-id"]

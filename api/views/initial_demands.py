@@ -21,6 +21,7 @@ from ..serializers.initial_demands import (
     InitialDemandSerializer,
     InitialDemandWriteSerializer,
 )
+from . import PK_PATTERN
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +48,7 @@ class InitialDemandFilter(django_filters.FilterSet):
 class InitialDemandViewSet(
     IdempotentMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
-    lookup_value_regex = r"\d+"
+    lookup_value_regex = PK_PATTERN
     filterset_class = InitialDemandFilter
     search_fields = ["title"]
     ordering_fields = ["created_at", "decided_at"]

@@ -14,6 +14,7 @@ from workflows.models import Claim, ClaimStatus
 
 from ..serializers.common import errors
 from ..serializers.orgs import VolunteerOrgSerializer
+from . import PK_PATTERN
 
 
 def org_directory():
@@ -74,7 +75,7 @@ class VolunteerOrgViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     serializer_class = VolunteerOrgSerializer
-    lookup_value_regex = r"\d+"
+    lookup_value_regex = PK_PATTERN
     filterset_class = VolunteerOrgFilter
     search_fields = ["name", "intro"]
     ordering_fields = ["name", "volunteer_count", "completed_claims", "average_stars", "created_at"]

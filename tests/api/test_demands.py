@@ -269,3 +269,11 @@ def test_malformed_body_is_a_400(client_for, reviewer):
         "/api/v1/demands/", "{not json", content_type="application/json"
     )
     assert response.status_code == 400 and response.json()["code"] == "malformed_body"
+
+
+def test_ids_that_are_not_ids_are_json_404s(client_for, reviewer):
+    client = client_for(reviewer)
+    for path in ("/api/v1/demands/abc/", "/api/v1/demands/99999999999999999999/", "/api/v1/nowhere/"):
+        response = client.get(path)
+        assert response.status_code == 404, path
+        assert response.json()["code"] == "not_found"
