@@ -16,3 +16,20 @@ class IsOrgOperator(permissions.BasePermission):
 
     def has_permission(self, request, view):
         return bool(request.user.is_authenticated and request.user.operated_volunteer_org_ids())
+
+
+class IsOrgUser(permissions.BasePermission):
+    """A user of a league org or a volunteer org, or a provincial administrator."""
+
+    message = _("只有组织账号可以查看认领")
+
+    def has_permission(self, request, view):
+        user = request.user
+        return bool(
+            user.is_authenticated
+            and (
+                user.is_provincial_admin
+                or user.reviewer_league_org_ids()
+                or user.operated_volunteer_org_ids()
+            )
+        )

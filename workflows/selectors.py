@@ -103,3 +103,12 @@ def claim_progress(claim: Claim) -> list[dict]:
         ("complete", _("完成"), completed or "settle_points" in done),
     ]
     return [{"step": step, "label": str(label), "done": bool(flag)} for step, label, flag in steps]
+
+
+def claim_feed():
+    """认领信息: claims that succeeded and still hold their demand, newest decision first."""
+    return (
+        Claim.objects.filter(status__in=HOLDING_CLAIM_STATES)
+        .select_related("demand__league_org", "org")
+        .order_by("-decided_at", "-id")
+    )

@@ -1,7 +1,6 @@
 """Claims: the parties' list and detail; review, withdrawal, the activity and the ratings."""
 
 import django_filters
-from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import filters, mixins, permissions, status, viewsets
@@ -13,7 +12,7 @@ from workflows import selectors, services
 from workflows.models import Claim, ClaimStatus
 
 from ..idempotency import IdempotentMixin
-from ..permissions import IsLeagueReviewer, IsOrgOperator
+from ..permissions import IsLeagueReviewer, IsOrgOperator, IsOrgUser
 from ..serializers.claims import (
     ActivitySerializer,
     ClaimDetailSerializer,
@@ -23,23 +22,6 @@ from ..serializers.claims import (
 from ..serializers.common import errors
 from ..serializers.demands import ReasonSerializer, RequiredReasonSerializer
 from . import PK_PATTERN
-
-
-class IsOrgUser(permissions.BasePermission):
-    """A user of a league org or a volunteer org, or a provincial administrator."""
-
-    message = _("只有组织账号可以查看认领")
-
-    def has_permission(self, request, view):
-        user = request.user
-        return bool(
-            user.is_authenticated
-            and (
-                user.is_provincial_admin
-                or user.reviewer_league_org_ids()
-                or user.operated_volunteer_org_ids()
-            )
-        )
 
 
 class ClaimFilter(django_filters.FilterSet):

@@ -2,44 +2,16 @@
 
 import django_filters
 from django.db import connection
-from django.db.models import Avg, Count, IntegerField, OuterRef, Subquery
-from django.db.models.functions import Coalesce
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 
 from orgs.choices import Registration, ServiceArea
 from orgs.models import VolunteerOrg
-from scoring.models import Rating, Side
-from workflows.models import Claim, ClaimStatus
+from scoring import selectors as scoring_selectors
 
 from ..serializers.common import errors
 from ..serializers.orgs import VolunteerOrgSerializer
 from . import PK_PATTERN
-
-
-def org_directory():
-    """Volunteer orgs with `completed_claims` and `average_stars` as subqueries: one query a page.
-
-    Stars count only on completed claims: ratings are blind until both sides are in
-    (scoring.selectors.rating_list_visible), so an average over a half-rated claim would
-    publish a rating that its own org may not see yet.
-    """
-    completed = Claim.objects.filter(org=OuterRef("pk"), status=ClaimStatus.COMPLETED)
-    stars = Rating.objects.filter(
-        claim__org=OuterRef("pk"), claim__status=ClaimStatus.COMPLETED, side=Side.LEAGUE
-    )
-    return VolunteerOrg.objects.select_related("city", "endorsed_by").annotate(
-        completed_claims=Coalesce(
-            Subquery(
-                completed.order_by().values("org").annotate(n=Count("pk")).values("n")[:1],
-                output_field=IntegerField(),
-            ),
-            0,
-        ),
-        average_stars=Subquery(
-            stars.order_by().values("claim__org").annotate(a=Avg("stars")).values("a")[:1]
-        ),
-    )
 
 
 class VolunteerOrgFilter(django_filters.FilterSet):
@@ -82,7 +54,7 @@ class VolunteerOrgViewSet(
     ordering = ["-completed_claims", "id"]
 
     def get_queryset(self):
-        return org_directory()
+        return scoring_selectors.volunteer_org_directory()
 
 
 def register(router):

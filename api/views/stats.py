@@ -9,7 +9,8 @@ from rest_framework.views import APIView
 
 from demands.choices import Zone
 from demands.stats import stats_as_of_yesterday
-from workflows.models import HOLDING_CLAIM_STATES, Claim
+from workflows import selectors as claim_selectors
+from workflows.models import Claim
 
 from ..serializers.common import errors
 from ..serializers.orgs import ClaimFeedSerializer, StatsSerializer
@@ -22,15 +23,6 @@ class StatsView(APIView):
     )
     def get(self, request):
         return Response(StatsSerializer(stats_as_of_yesterday()).data)
-
-
-def claim_feed():
-    """认领信息: claims that succeeded and still hold their demand, newest decision first."""
-    return (
-        Claim.objects.filter(status__in=HOLDING_CLAIM_STATES)
-        .select_related("demand__league_org", "org")
-        .order_by("-decided_at", "-id")
-    )
 
 
 class ClaimFeedFilter(django_filters.FilterSet):
@@ -53,7 +45,7 @@ class ClaimFeedViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     filter_backends = [django_filters.rest_framework.DjangoFilterBackend]
 
     def get_queryset(self):
-        return claim_feed()
+        return claim_selectors.claim_feed()
 
 
 def register(router):
