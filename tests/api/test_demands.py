@@ -4,6 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from demands import services as demand_services
 from demands.models import Demand, DemandStatus
 from workflows import services as claim_services
 
@@ -273,7 +274,43 @@ def test_malformed_body_is_a_400(client_for, reviewer):
 
 def test_ids_that_are_not_ids_are_json_404s(client_for, reviewer):
     client = client_for(reviewer)
-    for path in ("/api/v1/demands/abc/", "/api/v1/demands/99999999999999999999/", "/api/v1/nowhere/"):
+    for path in (
+        "/api/v1/demands/abc/",
+        "/api/v1/demands/99999999999999999999/",
+        "/api/v1/nowhere/",
+    ):
         response = client.get(path)
         assert response.status_code == 404, path
         assert response.json()["code"] == "not_found"
+
+
+def test_my_publications_include_drafts(client_for, reviewer, other_reviewer, demand):
+    draft = f.draft_demand(reviewer)
+    f.open_demand(other_reviewer)
+    mine = client_for(reviewer).get("/api/v1/demands/?mine=true").json()
+    assert sorted(r["id"] for r in mine["results"]) == sorted([demand.pk, draft.pk])
+    assert client_for(None).get("/api/v1/demands/?mine=true").json()["count"] == 0
+
+
+def test_recommended_matches_the_orgs_areas_and_city(client_for, reviewer, operator, vorg):
+    vorg.city = f.city("深圳市")
+    vorg.service_areas = ["care_for_minors"]
+    vorg.save()
+    match = f.open_demand(reviewer)  # care_for_minors in 深圳市
+    f.open_demand(reviewer, type="elderly_service", title="【七彩假期】助老")
+    f.open_demand(reviewer, city=f.city("广州市"), title="【七彩假期】广州")
+    closed = f.open_demand(reviewer, title="【七彩假期】已关闭")
+    demand_services.demand_close(demand=closed, actor=reviewer)
+    body = client_for(operator).get("/api/v1/demands/?recommended=true").json()
+    assert [r["id"] for r in body["results"]] == [match.pk]
+
+
+def test_english_messages_on_request(client_for, reviewer):
+    payload = {**PAYLOAD, "title": "no prefix"}
+    english = client_for(reviewer).post(
+        "/api/v1/demands/", payload, format="json", HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert english.status_code == 400
+    assert "must start with" in english.json()["fields"]["title"]
+    chinese = client_for(reviewer).post("/api/v1/demands/", payload, format="json")
+    assert "开头" in chinese.json()["fields"]["title"]
