@@ -6,6 +6,7 @@ from rest_framework import serializers
 from demands.choices import Guarantee, Zone
 from demands.models import Demand, InitialDemand
 from demands.selectors import can_see_contact_mobile, demand_progress
+from demands.services import DEMAND_FIELDS
 from orgs.choices import ServiceArea
 
 from .common import CityField, OrgRefSerializer, code_list, mask_mobile
@@ -24,21 +25,7 @@ class DemandSerializer(serializers.ModelSerializer):
         model = Demand
         fields = [
             "id",
-            "zone",
-            "title",
-            "type",
-            "type_other",
-            "volunteers_needed",
-            "content",
-            "start_date",
-            "end_date",
-            "guarantees",
-            "city",
-            "district",
-            "contact_name",
-            "contact_landline",
-            "contact_mobile",
-            "service_content",
+            *DEMAND_FIELDS,
             "status",
             "status_label",
             "league_org",

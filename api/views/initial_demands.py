@@ -105,6 +105,16 @@ class InitialDemandViewSet(
         )
         return self._detail(initial, status.HTTP_201_CREATED)
 
+    def _decide(self, request, service):
+        body = ReasonSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        initial = service(
+            initial_demand=self.get_object(),
+            actor=request.user,
+            reason=body.validated_data["reason"],
+        )
+        return self._detail(initial)
+
     @extend_schema(
         summary="采用 (league org reviewer)",
         request=ReasonSerializer,
@@ -112,14 +122,7 @@ class InitialDemandViewSet(
     )
     @action(detail=True, methods=["post"])
     def adopt(self, request, pk=None):
-        body = ReasonSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        initial = services.initial_demand_adopt(
-            initial_demand=self.get_object(),
-            actor=request.user,
-            reason=body.validated_data["reason"],
-        )
-        return self._detail(initial)
+        return self._decide(request, services.initial_demand_adopt)
 
     @extend_schema(
         summary="不采用 (league org reviewer)",
@@ -128,14 +131,7 @@ class InitialDemandViewSet(
     )
     @action(detail=True, methods=["post"])
     def decline(self, request, pk=None):
-        body = ReasonSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        initial = services.initial_demand_decline(
-            initial_demand=self.get_object(),
-            actor=request.user,
-            reason=body.validated_data["reason"],
-        )
-        return self._detail(initial)
+        return self._decide(request, services.initial_demand_decline)
 
 
 def register(router):
