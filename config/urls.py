@@ -6,6 +6,7 @@ from django.urls import include, path
 
 from demands.views import HomeView
 from orgs.views import InitialPasswordChangeView
+from workflows.ui import site
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
@@ -24,5 +25,6 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("api.urls")),
+    path("workspace/", site.urls),
 ]
 handler404 = "api.exception_handlers.page_not_found"

@@ -12,6 +12,7 @@ from scoring import services as scoring_services
 
 from . import services
 from .models import ClaimProcess, ClaimStatus
+from .nodes import ServiceView
 from .views import ReviewClaimView
 
 
@@ -29,7 +30,7 @@ class ClaimFlow(flow.Flow):
     start = flow.StartHandle(this.start_process).Annotation(title=_("认领申请")).Next(this.review)
 
     review = (
-        flow.View(ReviewClaimView.as_view())
+        ServiceView(ReviewClaimView.as_view())
         .Annotation(title=_("审核认领"), description=_("同意或退回志愿服务组织的认领申请"))
         .Permission(
             lambda activation: review_permission(activation.process.claim.demand.league_org_id)
@@ -68,6 +69,12 @@ class ClaimFlow(flow.Flow):
     settle_points = flow.Function(this.settle).Annotation(title=_("结算积分")).Next(this.end)
 
     end = flow.End()
+
+    def has_view_permission(self, user, obj=None):
+        """Administrators see every process; a reviewer only those of their league org."""
+        from .selectors import claim_process_visible
+
+        return claim_process_visible(user=user, process=obj)
 
     def start_process(self, activation, claim):
         services.claim_process_attach(process=activation.process, claim=claim)

@@ -112,3 +112,30 @@ def claim_feed():
         .select_related("demand__league_org", "org")
         .order_by("-decided_at", "-id")
     )
+
+
+# -- operator UI scoping -----------------------------------------------------------------------
+
+
+def claim_process_visible(*, user, process=None) -> bool:
+    """May `user` open the claim process UI (process None), or this process?"""
+    if not user.is_authenticated:
+        return False
+    if user.is_provincial_admin:
+        return True
+    orgs = user.reviewer_league_org_ids()
+    if not orgs:
+        return False
+    if process is None:
+        return True
+    return Claim.objects.filter(process_id=process.pk, demand__league_org_id__in=orgs).exists()
+
+
+def claim_processes_for(user):
+    """The claim processes `user` may list: all for administrators, their org's for reviewers."""
+    from .models import ClaimProcess
+
+    processes = ClaimProcess.objects.all()
+    if user.is_provincial_admin:
+        return processes
+    return processes.filter(claim__demand__league_org_id__in=user.reviewer_league_org_ids())
