@@ -8,8 +8,24 @@ the tasks of their own league org and no other.
 from .choices import Role
 
 REVIEW_PERMISSION_PREFIX = "workflows.review_league_"
-# Provincial administrators monitor and manage every claim process.
-ADMIN_PERMISSIONS = frozenset({"workflows.view_claimprocess", "workflows.manage_claimprocess"})
+# Provincial administrators monitor and manage every claim process, and keep the master data
+# in the Django admin: they edit accounts, orgs and memberships and look at the rest. States
+# are never edited there (read-only fields); the audit trail cannot be changed by anyone.
+ADMIN_PERMISSIONS = frozenset(
+    {"workflows.view_claimprocess", "workflows.manage_claimprocess"}
+    | {
+        f"orgs.{action}_{model}"
+        for model in ("user", "leagueorg", "volunteerorg", "membership")
+        for action in ("view", "add", "change")
+    }
+    | {"orgs.view_city", "orgs.view_auditrecord"}
+    | {
+        f"demands.{action}_{model}"
+        for model in ("demand", "initialdemand")
+        for action in ("view", "change")
+    }
+    | {"demands.view_report", "demands.delete_report"}
+)
 
 
 def review_permission(league_org_id: int) -> str:
@@ -37,3 +53,6 @@ class OrgRoleBackend:
 
     def has_perm(self, user_obj, perm, obj=None):
         return perm in self.get_all_permissions(user_obj)
+
+    def has_module_perms(self, user_obj, app_label):
+        return any(p.startswith(f"{app_label}.") for p in self.get_all_permissions(user_obj))
