@@ -139,3 +139,73 @@ def claim_processes_for(user):
     if user.is_provincial_admin:
         return processes
     return processes.filter(claim__demand__league_org_id__in=user.reviewer_league_org_ids())
+
+
+# -- reviewer workspace ------------------------------------------------------------------------
+
+# The review screen lists the claimer's latest ratings, not its whole history.
+REVIEW_RATINGS_SHOWN = 20
+
+
+def _review_tasks(user) -> QuerySet[Task]:
+    """Review tasks of the user's league orgs, oldest first.
+
+    Scoped by league org, not only by Viewflow's queue permission: a superuser's queue holds
+    every task, but only a reviewer of the demand's league org may decide a claim.
+    """
+    from .flows import ClaimFlow  # the flow imports the views, which import these selectors
+
+    return Task.objects.filter(
+        flow_task=ClaimFlow.review,
+        process__claim__demand__league_org_id__in=user.reviewer_league_org_ids(),
+    ).order_by("created", "pk")
+
+
+def next_review_task(user) -> Task | None:
+    """The reviewer's next review: the oldest in their inbox, else the oldest in their queue."""
+    if not user.is_authenticated:
+        return None
+    tasks = _review_tasks(user)
+    return (
+        tasks.filter(owner=user, status=STATUS.ASSIGNED).first()
+        or tasks.filter(owner__isnull=True, status=STATUS.NEW).first()
+    )
+
+
+def review_context(claim: Claim) -> dict:
+    """What the review screen shows of one claim, in four queries whatever the numbers.
+
+    The demand; the claiming org's profile with its completed claims and average stars; the
+    stars and comments league orgs gave it; and the other claims of the same demand, each with
+    its org's completed claims and average stars. Ratings count only on completed claims,
+    where both sides have rated (see scoring.selectors.volunteer_org_directory).
+    """
+    from scoring.models import Rating, Side
+    from scoring.selectors import volunteer_org_directory
+
+    claim = Claim.objects.select_related("demand__league_org", "demand__city", "process").get(
+        pk=claim.pk
+    )
+    others = list(
+        Claim.objects.filter(demand_id=claim.demand_id)
+        .exclude(pk=claim.pk)
+        .order_by("created_at", "pk")
+    )
+    orgs = volunteer_org_directory().in_bulk({claim.org_id, *(c.org_id for c in others)})
+    for other in others:
+        other.org = orgs[other.org_id]
+    claim.org = orgs[claim.org_id]
+    ratings = list(
+        Rating.objects.filter(
+            claim__org_id=claim.org_id, claim__status=ClaimStatus.COMPLETED, side=Side.LEAGUE
+        )
+        .select_related("claim__demand__league_org")
+        .order_by("-created_at", "-pk")[:REVIEW_RATINGS_SHOWN]
+    )
+    return {
+        "claim": claim,
+        "demand": claim.demand,
+        "org": claim.org,
+        "ratings": ratings,
+        "competing_claims": others,
+    }

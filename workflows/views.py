@@ -2,17 +2,30 @@
 
 from django.contrib import messages
 from django.shortcuts import redirect
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.generic import FormView
 
+from demands.choices import Guarantee
+from orgs.choices import ServiceArea, ServiceObject
 from orgs.errors import DomainError
 
-from . import services
+from . import selectors, services
 from .forms import ReviewForm
+from .models import ClaimStatus
+
+
+def _labels(choices, codes) -> list[str]:
+    names = dict(choices.choices)
+    return [str(names.get(code, code)) for code in codes or []]
 
 
 class ReviewClaimView(FormView):
-    """The review task: approve (同意) or return (退回, with a reason) one claim."""
+    """The review task: approve (同意) or return (退回, with a reason) one claim.
+
+    Shows what a reviewer weighs: the demand, the claiming org and its record, and the other
+    claims of the same demand. After a decision it goes on to the reviewer's next review.
+    """
 
     form_class = ReviewForm
     template_name = "workflows/review.html"
@@ -21,8 +34,21 @@ class ReviewClaimView(FormView):
     def claim(self):
         return self.request.activation.process.claim
 
+    @cached_property
+    def review(self) -> dict:
+        return selectors.review_context(self.claim)
+
     def get_context_data(self, **kwargs):
-        return super().get_context_data(claim=self.claim, **kwargs)
+        review = self.review
+        demand, org = review["demand"], review["org"]
+        return super().get_context_data(
+            **review,
+            can_decide=review["claim"].status == ClaimStatus.PENDING,
+            demand_guarantees=_labels(Guarantee, demand.guarantees),
+            org_service_areas=_labels(ServiceArea, org.service_areas),
+            org_service_objects=_labels(ServiceObject, org.service_objects),
+            **kwargs,
+        )
 
     def form_valid(self, form):
         try:
@@ -40,4 +66,12 @@ class ReviewClaimView(FormView):
             if not exc.fields:
                 form.add_error(None, exc.detail)
             return self.form_invalid(form)
-        return redirect(self.request.resolver_match.flow_viewset.get_success_url(self.request))
+        return redirect(self.get_success_url())
+
+    def get_success_url(self):
+        """The reviewer's next review (inbox first, then queue), else back to the queue."""
+        task = selectors.next_review_task(self.request.user)
+        if task is None:
+            return self.request.resolver_match.flow_viewset.reverse("queue")
+        step = "execute" if task.owner_id == self.request.user.pk else "assign"
+        return task.flow_task.reverse(step, args=[task.process_id, task.pk])

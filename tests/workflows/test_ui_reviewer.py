@@ -1,0 +1,260 @@
+"""The reviewer workspace: the review screen, the next review, scoping."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import get_resolver
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from orgs.models import User
+from scoring import services as scoring
+from workflows import selectors, services
+from workflows.flows import ClaimFlow
+from workflows.models import Claim, ClaimStatus
+
+from .. import factories as f
+
+QUEUE = "/workspace/claim/queue/"
+INBOX = "/workspace/claim/inbox/"
+
+
+@pytest.fixture(autouse=True)
+def workspace_urls():
+    # A flow node's URL names get the Site's namespace when the URLconf is first loaded.
+    assert get_resolver().url_patterns
+
+
+def review_task(claim) -> Task:
+    return Task.objects.get(process_id=claim.process_id, flow_task=ClaimFlow.review)
+
+
+def url(task, name) -> str:
+    return task.flow_task.reverse(name, args=[task.process_id, task.pk])
+
+
+def fresh(obj):
+    return type(obj).objects.get(pk=obj.pk)
+
+
+@pytest.fixture
+def demand2(reviewer):
+    return f.open_demand(reviewer, title="【七彩假期】周末社区陪读")
+
+
+@pytest.fixture
+def claims(demand, demand2, operator, operator2):
+    """Two orgs claim `demand`; the first org also claims `demand2`, later."""
+    first = f.claim(demand, operator)
+    competing = f.claim(demand, operator2)
+    later = f.claim(demand2, operator)
+    return first, competing, later
+
+
+@pytest.fixture
+def reviewer_client(client, reviewer):
+    client.force_login(reviewer)
+    return client
+
+
+# -- the review screen -------------------------------------------------------------------------
+
+
+def test_review_screen_shows_demand_org_record_and_competing_claims(
+    reviewer_client, reviewer, claims, operator2, vorg2
+):
+    first, competing, later = claims
+    _completed_claim_rated(reviewer, operator2, stars=4, comment="准时到岗，服务细致")
+    task = review_task(competing)
+    reviewer_client.post(url(task, "assign"))
+
+    response = reviewer_client.get(url(task, "execute"))
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "vf-card" in html and "审核认领" in html  # Viewflow's task page
+    # the demand
+    for text in (
+        "【七彩假期】招募志愿服务团队",
+        "七彩假期",
+        "关爱未成年人",
+        "为乡村孩子辅导暑期作业。",
+    ):
+        assert text in html
+    assert "所需志愿者人数</dt><dd>8" in html
+    assert "需求状态</dt><dd>待认领" in html
+    # the claiming org's profile and record
+    assert "鹏城义工联" in html and "长期开展关爱未成年人志愿服务。" in html
+    assert "志愿者人数</dt><dd>20" in html and "青少年" in html
+    assert 'class="review-completed">1<' in html
+    assert "★★★★☆" in html and "准时到岗，服务细致" in html
+    # the other claims of the demand
+    competing_table = html[html.index("review-competing") :]
+    assert "深圳青年志愿服务队" in competing_table and "待确认" in competing_table
+    # the decision form
+    assert 'name="decision"' in html and 'name="reason"' in html
+
+
+def test_review_screen_reads_a_constant_number_of_queries(reviewer, demand, operator):
+    claim = f.claim(demand, operator)
+    with CaptureQueriesContext(connection) as one:
+        selectors.review_context(claim)
+    for _ in range(3):
+        f.claim(demand, f.operator_of(f.VolunteerOrgFactory()))
+    with CaptureQueriesContext(connection) as four:
+        context = selectors.review_context(claim)
+    assert len(context["competing_claims"]) == 3
+    assert len(one) == len(four) == 4
+
+
+def test_approve_through_the_ui_closes_competitors_and_goes_to_the_next_task(
+    reviewer_client, reviewer, claims
+):
+    first, competing, later = claims
+    reviewer_client.get(QUEUE)
+    task = review_task(first)
+    assert reviewer_client.post(url(task, "assign")).status_code == 302
+    assert fresh(task).owner == reviewer
+
+    response = reviewer_client.post(url(task, "execute"), {"decision": "approve"})
+
+    assert response.status_code == 302
+    assert fresh(first).status == ClaimStatus.APPROVED
+    assert fresh(competing).status == ClaimStatus.REJECTED
+    assert fresh(task).status == STATUS.DONE
+    # the competing claim's task is gone; the next review is the later claim's, from the queue
+    assert response["Location"] == url(review_task(later), "assign")
+    page = reviewer_client.get(response["Location"])
+    assert "已同意该认领申请" in page.content.decode()
+
+
+def test_next_task_prefers_the_inbox_over_an_older_queue_task(reviewer_client, reviewer, claims):
+    first, competing, later = claims
+    reviewer_client.post(url(review_task(later), "assign"))  # newer than `competing`, but mine
+    task = review_task(first)
+    reviewer_client.post(url(task, "assign"))
+
+    response = reviewer_client.post(
+        url(task, "execute"), {"decision": "reject", "reason": "人数不足"}
+    )
+
+    assert response["Location"] == url(review_task(later), "execute")
+
+
+def test_no_next_task_goes_back_to_the_queue(reviewer_client, demand, operator):
+    claim = f.claim(demand, operator)
+    task = review_task(claim)
+    reviewer_client.post(url(task, "assign"))
+
+    response = reviewer_client.post(url(task, "execute"), {"decision": "approve"})
+
+    assert response["Location"] == QUEUE
+    assert selectors.next_review_task(fresh_user(reviewer_client)) is None
+
+
+def fresh_user(client) -> User:
+    return User.objects.get(pk=client.session["_auth_user_id"])
+
+
+def test_reject_needs_a_reason(reviewer_client, reviewer, claims):
+    first, competing, later = claims
+    task = review_task(first)
+    reviewer_client.post(url(task, "assign"))
+
+    response = reviewer_client.post(url(task, "execute"), {"decision": "reject", "reason": "  "})
+
+    assert response.status_code == 200
+    assert "请填写退回原因" in response.content.decode()
+    assert fresh(first).status == ClaimStatus.PENDING
+    assert (fresh(task).status, fresh(task).owner) == (STATUS.ASSIGNED, reviewer)
+
+    response = reviewer_client.post(
+        url(task, "execute"), {"decision": "reject", "reason": "服务领域与需求不符"}
+    )
+
+    assert response.status_code == 302
+    first = fresh(first)
+    assert (first.status, first.reason, first.decided_by) == (
+        ClaimStatus.REJECTED,
+        "服务领域与需求不符",
+        reviewer,
+    )
+    assert fresh(competing).status == ClaimStatus.PENDING  # a return closes nothing else
+    assert fresh(task).status == STATUS.DONE
+
+
+def test_a_claim_decided_meanwhile_is_shown_as_such_and_refused(reviewer_client, reviewer, claims):
+    first, competing, later = claims
+    task = review_task(competing)
+    reviewer_client.post(url(task, "assign"))
+    services.claim_approve(claim=first, actor=reviewer)  # e.g. from the API
+
+    page = reviewer_client.get(url(task, "execute")).content.decode()
+    assert "该认领已处理" in page and 'name="decision"' not in page
+
+    response = reviewer_client.post(url(task, "execute"), {"decision": "approve"})
+    assert response.status_code == 200
+    assert "errorlist" in response.content.decode() or "review-errors" in response.content.decode()
+    assert fresh(competing).status == ClaimStatus.REJECTED
+
+
+# -- scoping -----------------------------------------------------------------------------------
+
+
+def test_another_league_orgs_reviewer_cannot_see_or_touch_the_task(
+    client, reviewer, other_reviewer, claims
+):
+    first = claims[0]
+    task = review_task(first)
+    client.force_login(other_reviewer)
+
+    assert "招募志愿服务团队" not in client.get(QUEUE).content.decode()
+    assert client.get(url(task, "assign")).status_code in (403, 404)
+    assert client.post(url(task, "assign")).status_code in (403, 404)
+    assert client.get(url(task, "detail")).status_code in (403, 404)
+    assert client.get(url(task, "execute")).status_code in (403, 404)
+    assert client.post(url(task, "execute"), {"decision": "approve"}).status_code in (403, 404)
+    task = fresh(task)
+    assert (task.status, task.owner_id) == (STATUS.NEW, None)
+
+    # nor once the league org's own reviewer holds it
+    client.force_login(reviewer)
+    client.post(url(task, "assign"))
+    client.force_login(other_reviewer)
+    assert "招募志愿服务团队" not in client.get(INBOX).content.decode()
+    assert client.get(url(task, "execute")).status_code in (403, 404)
+    response = client.post(url(task, "execute"), {"decision": "reject", "reason": "越权"})
+    assert response.status_code in (403, 404)
+    assert fresh(first).status == ClaimStatus.PENDING
+    assert (fresh(task).status, fresh(task).owner) == (STATUS.ASSIGNED, reviewer)
+
+
+def test_a_guessed_task_id_of_another_process_is_404(reviewer_client, claims):
+    first, competing, later = claims
+    task = review_task(first)
+    wrong = ClaimFlow.review.reverse("execute", args=[review_task(later).process_id, task.pk])
+    assert reviewer_client.get(wrong).status_code == 404
+    missing = ClaimFlow.review.reverse("execute", args=[task.process_id, 999999])
+    assert reviewer_client.get(missing).status_code == 404
+
+
+@pytest.mark.parametrize("path", [QUEUE, INBOX])
+def test_a_volunteer_org_operator_is_refused_the_workspace(client, operator, claims, path):
+    client.force_login(operator)
+    assert client.get(path).status_code == 403
+
+
+# -- helpers -----------------------------------------------------------------------------------
+
+
+def _completed_claim_rated(reviewer, operator, *, stars, comment):
+    """A claim of `operator`'s org on another demand, through to both ratings."""
+    demand = f.open_demand(reviewer, title="【七彩假期】往期需求")
+    claim = f.claim(demand, operator)
+    services.claim_approve(claim=claim, actor=reviewer)
+    services.activity_publish(claim=claim, actor=operator, data=f.activity_data())
+    scoring.rating_submit(claim=claim, actor=reviewer, stars=stars, comment=comment)
+    scoring.rating_submit(claim=claim, actor=operator, stars=5)
+    claim = Claim.objects.get(pk=claim.pk)
+    assert claim.status == ClaimStatus.COMPLETED
+    return claim
