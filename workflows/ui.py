@@ -15,6 +15,7 @@ from viewflow.workflow.flow import views as flow_views
 
 from .flows import ClaimFlow
 from .selectors import claim_processes_for
+from .ui_reviewer import ReviewInboxListView, ReviewQueueListView
 
 
 class ScopedProcessListView(flow_views.DashboardProcessListView):
@@ -52,6 +53,8 @@ class ClaimFlowAppViewset(FlowAppViewset):
     process_list_view_class = ScopedProcessListView
     task_list_view_class = ScopedTaskListView
     dashboard_view_class = AdminDashboardView
+    queue_view_class = ReviewQueueListView
+    inbox_view_class = ReviewInboxListView
 
     @property
     def index_path(self):

@@ -1,9 +1,13 @@
-"""The reviewer workspace: the review screen, the next review, scoping."""
+"""The reviewer workspace: queue and inbox columns, the review screen, the next review, scoping."""
+
+import datetime
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import get_resolver
+from django.utils import timezone, translation
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
@@ -12,6 +16,7 @@ from scoring import services as scoring
 from workflows import selectors, services
 from workflows.flows import ClaimFlow
 from workflows.models import Claim, ClaimStatus
+from workflows.ui_reviewer import task_age
 
 from .. import factories as f
 
@@ -55,6 +60,114 @@ def claims(demand, demand2, operator, operator2):
 def reviewer_client(client, reviewer):
     client.force_login(reviewer)
     return client
+
+
+# -- queue and inbox -----------------------------------------------------------------------------
+
+
+def test_queue_lists_review_tasks_with_demand_org_and_age(reviewer_client, claims, demand2):
+    first, competing, later = claims
+
+    response = reviewer_client.get(QUEUE)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    for claim in claims:
+        assert url(review_task(claim), "index") in html
+    assert "【七彩假期】招募志愿服务团队" in html and demand2.title in html
+    assert "深圳青年志愿服务队" in html and "鹏城义工联" in html
+    assert "需求标题" in html and "认领组织" in html and "提交时长" in html
+    assert "0分钟" in html
+    assert "review-overdue" not in html
+    # Viewflow's bulk assign is offered on the queue
+    assert "将所选任务分配给我" in html
+    assert '"/workspace/claim/queue/assign/' in html
+
+
+def test_queue_page_costs_the_same_whatever_its_size(reviewer_client, reviewer, demand, vorg2):
+    operators = [f.operator_of(f.VolunteerOrgFactory()) for _ in range(4)]
+    f.claim(demand, operators[0])
+    reviewer_client.get(QUEUE)  # warm the per-process caches (content types, sessions)
+    with CaptureQueriesContext(connection) as one:
+        reviewer_client.get(QUEUE)
+    for operator in operators[1:]:
+        f.claim(demand, operator)
+    with CaptureQueriesContext(connection) as four:
+        response = reviewer_client.get(QUEUE)
+    assert response.content.decode().count("review/") >= 4
+    assert len(four) == len(one)
+
+
+def test_inbox_lists_the_reviewers_assigned_tasks(reviewer_client, claims):
+    first, competing, later = claims
+    task = review_task(first)
+    assert reviewer_client.post(url(task, "assign")).status_code == 302
+
+    html = reviewer_client.get(INBOX).content.decode()
+
+    assert url(task, "index") in html
+    assert url(review_task(later), "index") not in html
+    assert "深圳青年志愿服务队" in html and "提交时长" in html
+    assert "将所选任务放回队列" in html
+
+
+def test_bulk_assign_from_the_queue(reviewer_client, reviewer, claims):
+    first, competing, later = claims
+    tasks = [review_task(first), review_task(later)]
+    assign = "/workspace/claim/queue/assign/"
+
+    response = reviewer_client.post(assign, {"pk": [t.pk for t in tasks], "_confirm": "1"})
+
+    assert response.status_code == 302
+    for task in tasks:
+        task = fresh(task)
+        assert (task.status, task.owner) == (STATUS.ASSIGNED, reviewer)
+    assert fresh(review_task(competing)).status == STATUS.NEW
+
+
+def test_bulk_assign_refuses_another_league_orgs_tasks(client, other_reviewer, claims):
+    client.force_login(other_reviewer)
+    task = review_task(claims[0])
+
+    response = client.post("/workspace/claim/queue/assign/", {"pk": [task.pk], "_confirm": "1"})
+
+    assert response.status_code in (403, 404)
+    task = fresh(task)
+    assert (task.status, task.owner_id) == (STATUS.NEW, None)
+
+
+def test_overdue_badge_on_a_task_older_than_the_limit(reviewer_client, reviewer, operator, demand):
+    with time_machine.travel(timezone.now() - datetime.timedelta(days=4, hours=5), tick=False):
+        old_demand = f.open_demand(reviewer, title="【七彩假期】四天前的需求")
+        old = f.claim(old_demand, operator)
+    new = f.claim(demand, operator)
+
+    html = reviewer_client.get(QUEUE).content.decode()
+
+    assert html.count('class="review-overdue"') == 1
+    rows = {task.pk: row for task in map(review_task, (old, new)) for row in _rows(html, task)}
+    assert "已超期" in rows[review_task(old).pk] and "4天5小时" in rows[review_task(old).pk]
+    assert "已超期" not in rows[review_task(new).pk]
+
+
+def test_overdue_limit_comes_from_settings(reviewer_client, reviewer, operator, settings):
+    settings.PLATFORM = {**settings.PLATFORM, "REVIEW_OVERDUE_DAYS": 5}
+    with time_machine.travel(timezone.now() - datetime.timedelta(days=4), tick=False):
+        f.claim(f.open_demand(reviewer), operator)
+
+    assert "review-overdue" not in reviewer_client.get(QUEUE).content.decode()
+
+
+def _rows(html: str, task) -> list[str]:
+    start = html.index(f'<tr data-row-id="{task.pk}">')
+    return [html[start : html.index("</tr>", start)]]
+
+
+def test_task_age_reads_the_chinese_way():
+    now = timezone.now()
+    with translation.override("zh-hans"):
+        assert task_age(now - datetime.timedelta(days=3, hours=5, minutes=2), now) == "3天5小时"
+        assert task_age(now - datetime.timedelta(minutes=7), now) == "7分钟"
 
 
 # -- the review screen -------------------------------------------------------------------------

@@ -1,0 +1,106 @@
+"""The reviewer's queue and inbox: Viewflow's task lists with the claim, its age and overdue mark."""
+
+import datetime
+
+from django.conf import settings
+from django.utils import timezone, translation
+from django.utils.functional import cached_property
+from django.utils.html import format_html
+from django.utils.timesince import timesince
+from django.utils.translation import gettext, ngettext_lazy
+from django.utils.translation import gettext_lazy as _
+from viewflow.views import Action
+from viewflow.workflow.flow import views as flow_views
+
+# timesince's units as a reviewer reads them: 3天5小时.
+AGE_UNITS = {
+    "year": ngettext_lazy("%(num)d年", "%(num)d年", "num"),
+    "month": ngettext_lazy("%(num)d个月", "%(num)d个月", "num"),
+    "week": ngettext_lazy("%(num)d周", "%(num)d周", "num"),
+    "day": ngettext_lazy("%(num)d天", "%(num)d天", "num"),
+    "hour": ngettext_lazy("%(num)d小时", "%(num)d小时", "num"),
+    "minute": ngettext_lazy("%(num)d分钟", "%(num)d分钟", "num"),
+}
+
+
+def task_age(created: datetime.datetime, now: datetime.datetime | None = None) -> str:
+    """How long a task has waited, e.g. 3天5小时 (3 days, 5 hours in English)."""
+    age = timesince(created, now, time_strings=AGE_UNITS)
+    if (translation.get_language() or "").startswith("zh"):
+        # Chinese writes the units together; timesince puts its list separator between them.
+        age = age.replace(gettext(", "), "")
+    return age
+
+
+def overdue_days() -> int:
+    return settings.PLATFORM.get("REVIEW_OVERDUE_DAYS", 3)
+
+
+def is_overdue(created: datetime.datetime, now: datetime.datetime | None = None) -> bool:
+    now = now or timezone.now()
+    return created < now - datetime.timedelta(days=overdue_days())
+
+
+class ReviewTaskColumnsMixin:
+    """The claim's demand and org, the task's age and an overdue badge, in one query a page."""
+
+    columns = ("task_id", "task_title", "demand_title", "claim_org", "age", "overdue", "created")
+
+    def get_queryset(self):
+        return (
+            super().get_queryset().select_related("process__claim__demand", "process__claim__org")
+        )
+
+    def _claim(self, task):
+        # The claim links to its process; a process without one (never, for ClaimFlow) shows blank.
+        return getattr(task.process, "claim", None)
+
+    def demand_title(self, task):
+        claim = self._claim(task)
+        return claim.demand.title if claim else None
+
+    demand_title.short_description = _("需求标题")
+    demand_title.orderby_column = "process__claim__demand__title"
+
+    def claim_org(self, task):
+        claim = self._claim(task)
+        return claim.org.name if claim else None
+
+    claim_org.short_description = _("认领组织")
+    claim_org.orderby_column = "process__claim__org__name"
+
+    def age(self, task):
+        return task_age(task.created, self.now)
+
+    age.short_description = _("提交时长")
+
+    def overdue(self, task):
+        if not is_overdue(task.created, self.now):
+            return ""
+        return format_html(
+            '<span class="review-overdue" title="{}" style="display:inline-block;padding:2px 8px;'
+            'border-radius:12px;background:#b00020;color:#fff;font-size:12px">{}</span>',
+            gettext("提交超过%(days)d天未审核") % {"days": overdue_days()},
+            gettext("已超期"),
+        )
+
+    overdue.short_description = _("超期")
+
+    @cached_property
+    def now(self) -> datetime.datetime:
+        # One clock for a whole page, so that ages and badges agree.
+        return timezone.now()
+
+
+class ReviewQueueListView(ReviewTaskColumnsMixin, flow_views.FlowQueueListView):
+    """待审核: the review tasks a reviewer may take, with the bulk assign action."""
+
+    title = _("待审核队列")
+    bulk_actions = (Action(name=_("将所选任务分配给我"), viewname="tasks_assign"),)
+
+
+class ReviewInboxListView(ReviewTaskColumnsMixin, flow_views.FlowInboxListView):
+    """我的任务: the review tasks assigned to the reviewer, with the bulk unassign action."""
+
+    title = _("我的待办")
+    bulk_actions = (Action(name=_("将所选任务放回队列"), viewname="tasks_unassign"),)
