@@ -55,6 +55,7 @@ class ClaimFlowAppViewset(FlowAppViewset):
     dashboard_view_class = AdminDashboardView
     queue_view_class = ReviewQueueListView
     inbox_view_class = ReviewInboxListView
+    base_template_name = "workflows/base_page.html"
 
     @property
     def index_path(self):

@@ -1,10 +1,11 @@
-"""The reviewer workspace: queue and inbox columns, the review screen, the next review, scoping."""
+"""The reviewer workspace: queue and inbox columns, the review screen, to-do counts, scoping."""
 
 import datetime
 
 import pytest
 import time_machine
 from django.db import connection
+from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import get_resolver
 from django.utils import timezone, translation
@@ -14,6 +15,7 @@ from viewflow.workflow.status import STATUS
 from orgs.models import User
 from scoring import services as scoring
 from workflows import selectors, services
+from workflows.context_processors import todo
 from workflows.flows import ClaimFlow
 from workflows.models import Claim, ClaimStatus
 from workflows.ui_reviewer import task_age
@@ -168,6 +170,39 @@ def test_task_age_reads_the_chinese_way():
     with translation.override("zh-hans"):
         assert task_age(now - datetime.timedelta(days=3, hours=5, minutes=2), now) == "3天5小时"
         assert task_age(now - datetime.timedelta(minutes=7), now) == "7分钟"
+
+
+# -- to-do counts ----------------------------------------------------------------------------
+
+
+def test_todo_counts_in_the_queue_page_header(reviewer_client, claims):
+    html = reviewer_client.get(QUEUE).content.decode()
+
+    assert 'class="todo-counts"' in html
+    # three pending claims to confirm; both demands are still open (待认领)
+    assert "待确认 <b>3</b>" in html
+    assert "待认领 <b>2</b>" in html
+    assert "待评分 <b>0</b>" in html
+
+
+def test_todo_context_is_lazy_and_only_for_org_users(reviewer, operator, claims, db):
+    request = RequestFactory().get("/")
+    request.user = fresh(reviewer)
+    with CaptureQueriesContext(connection) as queries:
+        context = todo(request)
+    assert len(queries) == 0
+    assert context["todo_counts"]["to_confirm"] == 3
+
+    request.user = fresh(operator)
+    assert todo(request)["todo_counts"] == {"to_confirm": 2, "to_claim": 0, "to_rate": 0}
+
+    request.user = f.UserFactory(username="nobody")
+    assert not todo(request)["todo_counts"]
+
+    from django.contrib.auth.models import AnonymousUser
+
+    request.user = AnonymousUser()
+    assert todo(request) == {}
 
 
 # -- the review screen -------------------------------------------------------------------------
