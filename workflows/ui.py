@@ -13,6 +13,8 @@ from viewflow.urls import Site
 from viewflow.workflow.flow import FlowAppViewset
 from viewflow.workflow.flow import views as flow_views
 
+from demands.ui import LeagueWorkspace
+
 from .flows import ClaimFlow
 from .selectors import claim_processes_for
 from .ui_reviewer import ReviewInboxListView, ReviewQueueListView
@@ -68,5 +70,5 @@ class ClaimFlowAppViewset(FlowAppViewset):
 
 site = Site(
     title=_("i志愿供需服务平台"),
-    viewsets=[ClaimFlowAppViewset(ClaimFlow, icon="assignment")],
+    viewsets=[ClaimFlowAppViewset(ClaimFlow, icon="assignment"), LeagueWorkspace()],
 )

@@ -1,0 +1,231 @@
+"""Forms and list filters of the league workspace (团组织工作台); the services judge the input."""
+
+import django_filters
+from django import forms
+from django.core.exceptions import FieldDoesNotExist
+from django.utils.translation import gettext_lazy as _
+from viewflow.forms import FieldSet, Layout, Row
+
+from orgs.choices import ServiceArea
+from orgs.errors import DomainError
+from orgs.models import City
+
+from .choices import Guarantee, Zone
+from .models import Demand, DemandStatus, InitialDemand, InitialDemandStatus
+
+
+def add_domain_errors(form: forms.Form, exc: DomainError, *, aliases=None) -> None:
+    """Show a service's refusal on the form: each named field on its field, the rest on top.
+
+    `aliases` maps a service's field name onto the form's (the SMS service says `phone` where
+    the form says `contact_mobile`). A field the form does not have (the other step of the
+    wizard) is reported on top with its label, so the message still says which field.
+    """
+    aliases = aliases or {}
+    if not hasattr(form, "cleaned_data"):
+        form.full_clean()
+    for name, message in exc.fields.items():
+        field = aliases.get(name, name)
+        if field in form.fields:
+            form.add_error(field, message)
+        else:
+            form.add_error(None, f"{_field_label(field)}：{message}")
+    if not exc.fields and exc.detail:
+        form.add_error(None, exc.detail)
+
+
+def _field_label(name: str) -> str:
+    try:
+        return str(Demand._meta.get_field(name).verbose_name)
+    except FieldDoesNotExist:
+        return name
+
+
+class ReasonForm(forms.Form):
+    """采用 / 不采用 / 关闭需求: an optional reason."""
+
+    reason = forms.CharField(
+        label=_("原因"),
+        max_length=200,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("选填，200字以内"),
+    )
+
+    def __init__(self, *args, label=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if label:
+            self.fields["reason"].label = label
+
+
+# -- the two steps of 发布需求 ------------------------------------------------------------------
+
+
+class DemandContentForm(forms.Form):
+    """Step 1, 填写需求内容. A draft may leave any field empty; publishing needs them all."""
+
+    league_org = forms.ModelChoiceField(label=_("团组织"), queryset=None, empty_label=None)
+    zone = forms.ChoiceField(label=_("专区"), choices=Zone.choices)
+    title = forms.CharField(
+        label=_("需求标题"),
+        max_length=50,
+        required=False,
+        help_text=_("以专区前缀开头，如“【七彩假期】招募志愿服务团队”；50字以内"),
+    )
+    initial_demands = forms.ModelMultipleChoiceField(
+        label=_("关联的求助需求"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("选填：本组织已采用的初始需求"),
+    )
+    type = forms.ChoiceField(
+        label=_("需求类型"), choices=[("", "---------"), *ServiceArea.choices], required=False
+    )
+    type_other = forms.CharField(
+        label=_("其他"),
+        max_length=20,
+        required=False,
+        help_text=_("需求类型为“其他”时填写，20字以内"),
+    )
+    volunteers_needed = forms.IntegerField(label=_("志愿者需求人数"), required=False)
+    content = forms.CharField(
+        label=_("需求内容"),
+        max_length=200,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("200字以内"),
+    )
+    start_date = forms.DateField(label=_("需求周期开始"), required=False)
+    end_date = forms.DateField(label=_("需求周期结束"), required=False)
+    guarantees = forms.MultipleChoiceField(
+        label=_("能为志愿者提供的保障"),
+        choices=Guarantee.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    layout = Layout(
+        "league_org",
+        Row("zone", "title"),
+        "initial_demands",
+        Row("type", "type_other"),
+        "volunteers_needed",
+        "content",
+        FieldSet(_("需求周期"), Row("start_date", "end_date")),
+        "guarantees",
+    )
+
+    # What this step hands to demand_create / demand_update as `data`.
+    DATA_FIELDS = (
+        "zone",
+        "title",
+        "initial_demands",
+        "type",
+        "type_other",
+        "volunteers_needed",
+        "content",
+        "start_date",
+        "end_date",
+        "guarantees",
+    )
+
+    def __init__(self, *args, league_orgs, initial_demands, demand=None, **kwargs):
+        if demand is not None:
+            initial = {name: getattr(demand, name) for name in self.DATA_FIELDS}
+            initial["initial_demands"] = [i.pk for i in demand.initial_demands.all()]
+            kwargs["initial"] = {**initial, **kwargs.get("initial", {})}
+        super().__init__(*args, **kwargs)
+        self.fields["initial_demands"].queryset = initial_demands
+        self.fields["initial_demands"].label_from_instance = lambda i: (
+            f"{i.title}（{i.league_org}）"
+        )
+        # A choice only for an account of several league orgs creating a demand; otherwise
+        # the org is fixed (a draft stays with the org that wrote it).
+        org = self.fields["league_org"]
+        org.queryset = league_orgs
+        if demand is not None or len(league_orgs) == 1:
+            org.initial = demand.league_org_id if demand is not None else league_orgs[0].pk
+            org.disabled = True
+            org.widget = forms.HiddenInput()
+
+    def data_for_service(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.DATA_FIELDS}
+
+
+class DemandContactForm(forms.Form):
+    """Step 2, 确认组织信息: the org's contact; a new mobile is verified by an SMS code."""
+
+    city = forms.ModelChoiceField(label=_("所在市"), queryset=City.objects.all(), required=False)
+    district = forms.CharField(label=_("区县"), max_length=50, required=False)
+    contact_name = forms.CharField(label=_("负责人姓名"), max_length=50, required=False)
+    contact_landline = forms.CharField(label=_("固定电话"), max_length=20, required=False)
+    contact_mobile = forms.CharField(
+        label=_("负责人手机号码"),
+        max_length=11,
+        required=False,
+        help_text=_("在团组织同意志愿服务组织认领前，不会被展示"),
+    )
+    sms_code = forms.CharField(
+        label=_("验证码"),
+        max_length=6,
+        required=False,
+        help_text=_("填写或更换手机号码时需要"),
+    )
+    service_content = forms.CharField(
+        label=_("可提供的志愿服务内容"),
+        max_length=200,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    layout = Layout(
+        Row("city", "district"),
+        Row("contact_name", "contact_landline"),
+        Row("contact_mobile", "sms_code"),
+        "service_content",
+    )
+
+    DATA_FIELDS = (
+        "city",
+        "district",
+        "contact_name",
+        "contact_landline",
+        "contact_mobile",
+        "service_content",
+    )
+
+    def __init__(self, *args, demand=None, **kwargs):
+        if demand is not None:
+            initial = {name: getattr(demand, name) for name in self.DATA_FIELDS}
+            kwargs["initial"] = {**initial, **kwargs.get("initial", {})}
+        super().__init__(*args, **kwargs)
+
+    def data_for_service(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.DATA_FIELDS}
+
+
+# -- list filters ----------------------------------------------------------------------------
+
+
+class InitialDemandFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(
+        label=_("状态"), choices=InitialDemandStatus.choices, empty_label=_("全部状态")
+    )
+
+    class Meta:
+        model = InitialDemand
+        fields = ["status"]
+
+
+class DemandFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(
+        label=_("状态"), choices=DemandStatus.choices, empty_label=_("全部状态")
+    )
+    zone = django_filters.ChoiceFilter(
+        label=_("专区"), choices=Zone.choices, empty_label=_("全部专区")
+    )
+
+    class Meta:
+        model = Demand
+        fields = ["status", "zone"]
