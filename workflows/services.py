@@ -255,3 +255,129 @@ def claim_process_attach(*, process, claim: Claim) -> None:
     process.save()
     claim.process = process
     claim.save(update_fields=["process"])
+
+
+# -- provincial administrators ---------------------------------------------------------------
+
+# The claim states in which an administrator may stop a claim's process.
+ADMIN_CANCELLABLE = (ClaimStatus.PENDING, ClaimStatus.APPROVED)
+
+
+def _require_admin(actor: User) -> None:
+    if not actor.is_provincial_admin:
+        raise NotAllowed(_("只有团省委管理员可以进行此操作"))
+
+
+def _admin_reason(reason: str, *, prefix: str = "") -> str:
+    """The administrator's reason, required, and short enough with its prefix to be stored."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput(_("请填写原因"), fields={"reason": _("请填写原因")})
+    limit = REASON_MAX - len(prefix)
+    if len(reason) > limit:
+        raise InvalidInput(
+            _("原因过长"), fields={"reason": _("原因不能超过%(n)d字") % {"n": limit}}
+        )
+    return prefix + reason
+
+
+def _cancel_process(claim: Claim) -> None:
+    """Cancel the claim's process (if it has one still running); the claim row is locked."""
+    from viewflow.workflow.exceptions import FlowRuntimeError
+    from viewflow.workflow.status import PROCESS
+
+    process = claim.process
+    if process is None or process.status in (PROCESS.DONE, PROCESS.CANCELED):
+        return
+    try:
+        with flow_step():
+            claim_flow().instance.cancel(process)
+    except FlowRuntimeError as exc:  # a task is mid-execution
+        raise StateConflict(
+            _("流程有正在处理的任务，暂不能取消"), code="concurrent_change"
+        ) from exc
+
+
+@transaction.atomic
+def claim_process_cancel(*, claim: Claim, actor: User, reason: str) -> Claim:
+    """An administrator stops a claim's process: a pending claim is rejected, an approved one
+    withdrawn (its demand reopens), then the Viewflow process is cancelled.
+
+    Any later state (activity published, completed) or an already finished claim is a
+    conflict: the activity has happened, so there is nothing left to take back.
+    """
+    _require_admin(actor)
+    reason = _admin_reason(reason, prefix=_("管理员取消："))
+    claim = lock_claim(claim.pk)
+    if claim.status == ClaimStatus.PENDING:
+        apply_transition(claim, "reject", actor=actor, reason=reason, by=actor)
+    elif claim.status == ClaimStatus.APPROVED:
+        apply_transition(claim, "withdraw", actor=actor, reason=reason)
+        apply_transition(claim.demand, "reopen", actor=actor, reason=reason)
+    else:
+        raise StateConflict(
+            _("认领当前状态为「%(state)s」，不能取消流程") % {"state": claim.get_status_display()},
+            code="transition_not_allowed",
+        )
+    _cancel_process(claim)
+    return claim
+
+
+def review_reassign_candidates(*, claim: Claim):
+    """The users who may take over a claim's review: active reviewers of its demand's org."""
+    from orgs.choices import Role
+
+    return (
+        User.objects.filter(
+            is_active=True,
+            memberships__role=Role.LEAGUE_REVIEWER,
+            memberships__league_org_id=claim.demand.league_org_id,
+        )
+        .distinct()
+        .order_by("username")
+    )
+
+
+@transaction.atomic
+def review_task_reassign(*, claim: Claim, actor: User, to_user: User, reason: str):
+    """An administrator hands a claim's open review task to another reviewer of its org.
+
+    Returns the review task. The claim's state does not change; the audit record on the claim
+    says who had the task and who has it now.
+    """
+    _require_admin(actor)
+    reason = _admin_reason(reason)
+    claim = lock_claim(claim.pk)
+    if not review_reassign_candidates(claim=claim).filter(pk=to_user.pk).exists():
+        raise InvalidInput(
+            _("只能改派给该需求所属团组织的审核员"),
+            fields={"to_user": _("该用户不是此团组织的审核员")},
+        )
+    task = active_task(claim, claim_flow().review)
+    with flow_step(), task.activation() as activation:
+        old_owner = task.owner
+        if task.status == STATUS.NEW:
+            activation.assign(to_user)
+        elif task.status == STATUS.ASSIGNED:
+            if task.owner_id == to_user.pk:
+                raise InvalidInput(
+                    _("审核任务已由该审核员处理"),
+                    fields={"to_user": _("审核任务已分配给该审核员")},
+                )
+            activation.reassign(to_user)
+        else:
+            raise StateConflict(_("审核任务正在处理中，不能改派"), code="concurrent_change")
+    audit(
+        claim,
+        action="reassign",
+        actor=actor,
+        from_state=claim.status,
+        to_state=claim.status,
+        reason=_("审核任务由 %(old)s 改派给 %(new)s：%(reason)s")
+        % {
+            "old": old_owner.username if old_owner else _("（未分配）"),
+            "new": to_user.username,
+            "reason": reason,
+        },
+    )
+    return task
