@@ -52,7 +52,6 @@ class WorkspaceIndexView(RedirectView):
 
 
 class ClaimFlowAppViewset(FlowAppViewset):
-    process_list_view_class = ScopedProcessListView
     task_list_view_class = ScopedTaskListView
     dashboard_view_class = AdminDashboardView
     queue_view_class = ReviewQueueListView
@@ -66,6 +65,57 @@ class ClaimFlowAppViewset(FlowAppViewset):
     @property
     def dashboard_path(self):
         return path("dashboard/", self.dashboard_view, name="dashboard")
+
+    # The process monitor (workflows.monitor, workflows.exports) subclasses this module's
+    # views, so its classes are imported when the URLs are built, not when this module loads.
+    @property
+    def process_list_view_class(self):
+        from .monitor import ProcessMonitorListView
+
+        return ProcessMonitorListView
+
+    @property
+    def process_detail_view_class(self):
+        from .monitor import ProcessMonitorDetailView
+
+        return ProcessMonitorDetailView
+
+    @property
+    def process_cancel_path(self):
+        # Viewflow's own cancel would stop the process and leave the claim as it was: route
+        # its URL name to the administrators' cancel, which goes through the claim service.
+        from .monitor import ProcessCancelView
+
+        view = ProcessCancelView.as_view(viewset=self, flow_class=self._flow_class)
+        return path("<int:process_pk>/cancel/", view, name="process_cancel")
+
+    @property
+    def process_reassign_path(self):
+        from .monitor import ReviewReassignView
+
+        view = ReviewReassignView.as_view(viewset=self, flow_class=self._flow_class)
+        return path("<int:process_pk>/reassign/", view, name="process_reassign")
+
+    @property
+    def monitor_dashboard_path(self):
+        from .monitor import MonitorDashboardView
+
+        view = MonitorDashboardView.as_view(viewset=self, flow_class=self._flow_class)
+        return path("monitor/dashboard/", view, name="monitor_dashboard")
+
+    @property
+    def monitor_export_processes_path(self):
+        from .exports import ProcessExportView
+
+        view = ProcessExportView.as_view(viewset=self, flow_class=self._flow_class)
+        return path("monitor/export/processes.<str:fmt>", view, name="monitor_export_processes")
+
+    @property
+    def monitor_export_demands_path(self):
+        from .exports import DemandExportView
+
+        view = DemandExportView.as_view(viewset=self, flow_class=self._flow_class)
+        return path("monitor/export/demands.<str:fmt>", view, name="monitor_export_demands")
 
 
 site = Site(

@@ -1,10 +1,16 @@
-"""Provincial administrators on claim processes: cancel and reassign, the dashboard figures."""
+"""The provincial administrators' process monitor: list, detail, actions, dashboard, exports."""
 
+import csv
 import datetime
+import io
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
+from openpyxl import load_workbook
 from viewflow.workflow.models import Task
 
 from demands.models import DemandStatus
@@ -18,6 +24,15 @@ from workflows.models import ClaimProcess, ClaimStatus
 from .. import factories as f
 
 SHANGHAI = datetime.timezone(datetime.timedelta(hours=8))
+
+
+def url(name, *args, query=""):
+    return reverse(f"claim:{name}", args=args) + (f"?{query}" if query else "")
+
+
+def listed(response) -> set[int]:
+    assert response.status_code == 200
+    return {process.pk for process in response.context["object_list"]}
 
 
 def refreshed(claim):
@@ -52,9 +67,296 @@ def pending(demand, operator):
 
 
 @pytest.fixture
+def other_pending(other_reviewer, operator2):
+    """A pending claim on the Guangzhou league org's 云支教 demand in 广州市."""
+    other_demand = f.open_demand(
+        other_reviewer, zone="cloud_teaching", city=f.city("广州市"), contact_mobile="13912345678"
+    )
+    return f.claim(other_demand, operator2)
+
+
+@pytest.fixture
 def approved(pending, reviewer):
     services.claim_approve(claim=pending, actor=reviewer)
     return refreshed(pending)
+
+
+# -- who may see what --------------------------------------------------------------------------
+
+
+def test_admin_sees_every_process(client, admin, pending, other_pending):
+    client.force_login(admin)
+    assert listed(client.get(url("process_list"))) == {
+        pending.process_id,
+        other_pending.process_id,
+    }
+
+
+def test_reviewer_sees_their_league_orgs_processes_only(
+    client, reviewer, other_reviewer, pending, other_pending
+):
+    client.force_login(reviewer)
+    assert listed(client.get(url("process_list"))) == {pending.process_id}
+    client.force_login(other_reviewer)
+    assert listed(client.get(url("process_list"))) == {other_pending.process_id}
+
+
+def test_reviewer_cannot_open_another_orgs_process_by_guessing_its_id(
+    client, reviewer, pending, other_pending
+):
+    client.force_login(reviewer)
+    assert client.get(url("process_detail", pending.process_id)).status_code == 200
+    assert client.get(url("process_detail", other_pending.process_id)).status_code == 403
+    assert client.get(url("process_detail", other_pending.process_id + 100)).status_code == 404
+
+
+def test_operator_is_refused_the_monitor(client, operator, pending):
+    client.force_login(operator)
+    assert client.get(url("process_list")).status_code == 403
+    assert client.get(url("process_detail", pending.process_id)).status_code == 403
+
+
+def test_anonymous_is_refused(client, pending):
+    targets = [url("process_list"), url("process_detail", pending.process_id)]
+    targets += [url("monitor_dashboard"), url("monitor_export_processes", "csv")]
+    for target in targets:
+        response = client.get(target)
+        # sent to log in, or refused by the site's own check when Viewflow's middleware runs
+        assert response.status_code in (302, 403), target
+        if response.status_code == 302:
+            assert "/accounts/login/" in response["Location"]
+
+
+@pytest.mark.parametrize(
+    "name,args",
+    [
+        ("monitor_dashboard", ()),
+        ("monitor_export_processes", ("csv",)),
+        ("monitor_export_demands", ("xlsx",)),
+        ("process_cancel", ("PROCESS",)),
+        ("process_reassign", ("PROCESS",)),
+    ],
+)
+def test_administrators_pages_refuse_reviewers_and_operators(
+    client, reviewer, operator, pending, name, args
+):
+    args = [pending.process_id if arg == "PROCESS" else arg for arg in args]
+    for user in (reviewer, operator):
+        client.force_login(user)
+        assert client.get(url(name, *args)).status_code == 403
+        if name.startswith("process_"):
+            assert client.post(url(name, *args), {"reason": "x"}).status_code == 403
+    assert refreshed(pending).status == ClaimStatus.PENDING
+
+
+def test_list_shows_the_monitor_columns_and_admin_links(client, admin, pending):
+    client.force_login(admin)
+    response = client.get(url("process_list"))
+    html = response.content.decode()
+    for text in (
+        "【七彩假期】招募志愿服务团队",
+        "深圳青年志愿服务队",
+        "共青团深圳市委员会",
+        "深圳市",
+        "七彩假期",
+        "审核认领",
+        "待确认",
+        "进行中",
+        url("monitor_dashboard"),
+        url("monitor_export_processes", "csv"),
+        url("monitor_export_demands", "xlsx"),
+    ):
+        assert text in html
+
+
+def test_reviewers_list_has_no_export_links(client, reviewer, pending):
+    client.force_login(reviewer)
+    html = client.get(url("process_list")).content.decode()
+    assert url("monitor_export_processes", "csv") not in html
+
+
+# -- filters and search ------------------------------------------------------------------------
+
+
+def test_filter_by_stage(client, admin, approved, other_pending):
+    client.force_login(admin)
+    assert listed(client.get(url("process_list", query="stage=review"))) == {
+        other_pending.process_id
+    }
+    assert listed(client.get(url("process_list", query="stage=publish_activity"))) == {
+        approved.process_id
+    }
+
+
+def test_filter_by_city_zone_and_league_org(client, admin, pending, other_pending, other_league):
+    client.force_login(admin)
+    guangzhou = f.city("广州市")
+    for query in (
+        f"city={guangzhou.pk}",
+        "zone=cloud_teaching",
+        f"league_org={other_league.pk}",
+    ):
+        assert listed(client.get(url("process_list", query=query))) == {other_pending.process_id}, (
+            query
+        )
+    assert listed(client.get(url("process_list", query="zone=colorful_holiday"))) == {
+        pending.process_id
+    }
+
+
+def test_filter_by_age_and_overdue(client, admin, demand, operator, operator2):
+    now = timezone.now()
+    with time_machine.travel(now - datetime.timedelta(days=10), tick=False):
+        old = f.claim(demand, operator)
+    with time_machine.travel(now - datetime.timedelta(days=1), tick=False):
+        recent = f.claim(demand, operator2)
+    client.force_login(admin)
+    assert listed(client.get(url("process_list", query="older_than=5"))) == {old.process_id}
+    assert listed(client.get(url("process_list", query="older_than=0"))) == {
+        old.process_id,
+        recent.process_id,
+    }
+    assert listed(client.get(url("process_list", query="overdue=yes"))) == {old.process_id}
+    assert listed(client.get(url("process_list", query="overdue=no"))) == {recent.process_id}
+    html = client.get(url("process_list")).content.decode()
+    assert html.count('class="monitor-badge"') == 1
+
+
+def test_overdue_counts_only_an_open_review(client, admin, demand, operator, reviewer):
+    with time_machine.travel(timezone.now() - datetime.timedelta(days=10), tick=False):
+        claim = f.claim(demand, operator)
+    services.claim_approve(claim=claim, actor=reviewer)
+    client.force_login(admin)
+    assert listed(client.get(url("process_list", query="overdue=yes"))) == set()
+
+
+def test_filter_by_process_status(client, admin, pending, other_pending):
+    services.claim_process_cancel(claim=pending, actor=admin, reason="重复认领")
+    client.force_login(admin)
+    assert listed(client.get(url("process_list", query="status=CANCELED"))) == {pending.process_id}
+    assert listed(client.get(url("process_list", query="status=NEW"))) == {other_pending.process_id}
+
+
+@pytest.mark.parametrize(
+    "term,expected",
+    [("云支教", "other"), ("鹏城", "other"), ("深圳青年", "mine"), ("广州市委", "other")],
+)
+def test_search_by_demand_title_or_org_name(client, admin, pending, other_pending, term, expected):
+    client.force_login(admin)
+    process = {"mine": pending, "other": other_pending}[expected].process_id
+    assert listed(client.get(url("process_list", query=f"_search={term}"))) == {process}
+
+
+def test_list_costs_the_same_queries_at_any_page_size(client, admin, reviewer, operator):
+    for _ in range(6):
+        f.claim(f.open_demand(reviewer), operator)
+    client.force_login(admin)
+    client.get(url("process_list"))  # warm up: content types, sessions
+
+    def queries(size):
+        with CaptureQueriesContext(connection) as context:
+            response = client.get(url("process_list", query=f"_page_size={size}"))
+        assert len(response.context["object_list"]) == size
+        return len(context)
+
+    assert queries(2) == queries(6)
+
+
+# -- detail ------------------------------------------------------------------------------------
+
+
+def test_detail_shows_chart_tasks_and_audit_trail(client, admin, pending, operator2, reviewer):
+    competitor = f.claim(pending.demand, operator2)
+    services.claim_approve(claim=pending, actor=reviewer)
+    client.force_login(admin)
+
+    html = client.get(url("process_detail", pending.process_id)).content.decode()
+    assert url("process_chart", pending.process_id) in html
+    for text in ("认领申请", "审核认领", "发布志愿服务活动", "reviewer"):  # tasks
+        assert text in html
+    for text in ("申请认领", "同意", "被认领", "发布", "待确认", "认领成功"):  # audit trail
+        assert text in html
+    assert "系统" not in html
+
+    # the competitor's claim was closed by the system
+    html = client.get(url("process_detail", competitor.process_id)).content.decode()
+    assert "系统" in html
+    assert "该需求已由其他组织认领成功" in html
+
+
+def test_detail_shows_activity_and_ratings(client, admin, approved, operator, reviewer):
+    services.activity_publish(claim=approved, actor=operator, data=f.activity_data())
+    scoring.rating_submit(claim=approved, actor=operator, stars=4, comment="配合很好")
+    scoring.rating_submit(claim=approved, actor=reviewer, stars=5, comment="非常专业")
+    client.force_login(admin)
+    response = client.get(url("process_detail", approved.process_id))
+    html = response.content.decode()
+    assert "【七彩假期】暑期陪伴活动" in html
+    assert "配合很好" in html and "非常专业" in html
+    assert response.context["process_status_label"] == "已结束"
+    assert "取消流程" not in html  # a completed claim cannot be cancelled
+
+
+def test_detail_offers_the_actions_to_administrators_only(client, admin, reviewer, pending):
+    client.force_login(admin)
+    html = client.get(url("process_detail", pending.process_id)).content.decode()
+    assert url("process_cancel", pending.process_id) in html
+    assert url("process_reassign", pending.process_id) in html
+    client.force_login(reviewer)
+    html = client.get(url("process_detail", pending.process_id)).content.decode()
+    assert url("process_cancel", pending.process_id) not in html
+
+
+# -- cancel ------------------------------------------------------------------------------------
+
+
+def test_admin_cancels_a_pending_claims_process(client, admin, pending):
+    client.force_login(admin)
+    response = client.post(url("process_cancel", pending.process_id), {"reason": "重复提交"})
+    assert response.status_code == 302
+    assert response["Location"] == url("process_detail", pending.process_id)
+    claim = refreshed(pending)
+    assert claim.status == ClaimStatus.REJECTED
+    assert claim.reason == "管理员取消：重复提交"
+    assert claim.decided_by == admin
+    assert process_status(claim) == "CANCELED"
+    assert review_task(claim).status == "CANCELED"
+    record = AuditRecord.objects.filter(object_id=claim.pk, action="reject").get()
+    assert record.actor == admin
+    assert record.reason == "管理员取消：重复提交"
+
+
+def test_admin_cancels_an_approved_claims_process_and_reopens_the_demand(client, admin, approved):
+    client.force_login(admin)
+    response = client.post(url("process_cancel", approved.process_id), {"reason": "组织失联"})
+    assert response.status_code == 302
+    claim = refreshed(approved)
+    assert claim.status == ClaimStatus.WITHDRAWN
+    assert claim.demand.status == DemandStatus.OPEN
+    assert process_status(claim) == "CANCELED"
+    reopen = AuditRecord.objects.get(action="reopen", object_id=claim.demand_id)
+    assert reopen.actor == admin and reopen.reason == "管理员取消：组织失联"
+
+
+def test_cancel_needs_a_reason(client, admin, pending):
+    client.force_login(admin)
+    response = client.post(url("process_cancel", pending.process_id), {"reason": "  "})
+    assert response.status_code == 200
+    assert response.context["form"].errors["reason"]
+    assert refreshed(pending).status == ClaimStatus.PENDING
+    with pytest.raises(InvalidInput) as exc:
+        services.claim_process_cancel(claim=pending, actor=admin, reason="")
+    assert "reason" in exc.value.fields
+
+
+def test_cancel_refuses_a_claim_past_its_activity(client, admin, approved, operator):
+    services.activity_publish(claim=approved, actor=operator, data=f.activity_data())
+    client.force_login(admin)
+    response = client.post(url("process_cancel", approved.process_id), {"reason": "测试"})
+    assert response.status_code == 200
+    assert "不能取消流程" in response.content.decode()
+    assert refreshed(approved).status == ClaimStatus.ACTIVITY_PUBLISHED
+    assert process_status(approved) == "NEW"
 
 
 def test_cancel_service_rejects_a_pending_claim(admin, pending):
@@ -91,6 +393,52 @@ def test_cancel_reason_fits_with_its_prefix(admin, pending):
     assert len(refreshed(pending).reason) == 200
 
 
+# -- reassign ----------------------------------------------------------------------------------
+
+
+def test_admin_reassigns_the_review_to_a_colleague(client, admin, pending, colleague, reviewer):
+    client.force_login(admin)
+    form = client.get(url("process_reassign", pending.process_id)).context["form"]
+    assert set(form.fields["to_user"].queryset) == {reviewer, colleague}
+
+    response = client.post(
+        url("process_reassign", pending.process_id),
+        {"to_user": colleague.pk, "reason": "原审核员休假"},
+    )
+    assert response.status_code == 302
+    task = review_task(pending)
+    assert (task.status, task.owner) == ("ASSIGNED", colleague)
+
+    services.review_task_reassign(claim=pending, actor=admin, to_user=reviewer, reason="休假结束")
+    task = review_task(pending)
+    assert (task.status, task.owner) == ("ASSIGNED", reviewer)
+    first, second = AuditRecord.objects.filter(object_id=pending.pk, action="reassign")
+    assert (first.actor, first.from_state, first.to_state) == (admin, "pending", "pending")
+    assert "colleague" in first.reason and "原审核员休假" in first.reason
+    assert "colleague" in second.reason and "reviewer" in second.reason
+    assert refreshed(pending).status == ClaimStatus.PENDING
+
+    # the new owner decides as usual
+    services.claim_approve(claim=pending, actor=reviewer)
+    assert refreshed(pending).status == ClaimStatus.APPROVED
+
+
+def test_reassign_to_another_orgs_reviewer_is_a_form_error(client, admin, pending, other_reviewer):
+    client.force_login(admin)
+    response = client.post(
+        url("process_reassign", pending.process_id),
+        {"to_user": other_reviewer.pk, "reason": "试试"},
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["to_user"]
+    assert review_task(pending).owner is None
+    with pytest.raises(InvalidInput) as exc:
+        services.review_task_reassign(
+            claim=pending, actor=admin, to_user=other_reviewer, reason="试试"
+        )
+    assert "to_user" in exc.value.fields
+
+
 def test_reassign_service_assigns_then_reassigns(admin, pending, colleague, reviewer):
     task = services.review_task_reassign(
         claim=pending, actor=admin, to_user=colleague, reason="分担工作"
@@ -109,6 +457,20 @@ def test_reassign_needs_an_open_review_and_an_admin(admin, reviewer, colleague, 
         services.review_task_reassign(claim=approved, actor=reviewer, to_user=colleague, reason="x")
     with pytest.raises(StateConflict):
         services.review_task_reassign(claim=approved, actor=admin, to_user=colleague, reason="x")
+
+
+# -- dashboard ---------------------------------------------------------------------------------
+
+
+def test_dashboard_renders_charts_and_tables(client, admin, pending):
+    client.force_login(admin)
+    response = client.get(url("monitor_dashboard"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.count("<svg") >= 4
+    assert "<polyline" in html
+    for text in ("近30天每日发布需求与认领申请", "需求转化漏斗", "各市需求数", "各专区需求数"):
+        assert text in html
 
 
 def at_shanghai(day: datetime.date, hour: int) -> datetime.datetime:
@@ -192,3 +554,76 @@ def test_dashboard_figures(reviewer, other_reviewer, operator, operator2, admin)
 
 def test_median_is_none_without_decisions(pending):
     assert stats.median_decision_hours() is None
+
+
+# -- exports -----------------------------------------------------------------------------------
+
+
+def csv_rows(response) -> list[list[str]]:
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    return list(csv.reader(io.StringIO(text)))
+
+
+def xlsx_rows(response) -> list[list]:
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    return [list(row) for row in sheet.iter_rows(values_only=True)]
+
+
+def test_process_export_csv_masks_mobiles_and_respects_filters(
+    client, admin, pending, other_pending, other_league
+):
+    client.force_login(admin)
+    rows = csv_rows(client.get(url("monitor_export_processes", "csv")))
+    assert len(rows) == 3  # header + two processes
+    body = "\n".join(",".join(row) for row in rows)
+    assert "188****0174" in body and "139****5678" in body and "138****8000" in body
+    assert "18826480174" not in body and "13800138000" not in body
+
+    rows = csv_rows(
+        client.get(url("monitor_export_processes", "csv", query=f"league_org={other_league.pk}"))
+    )
+    assert [row[0] for row in rows[1:]] == [str(other_pending.process_id)]
+    rows = csv_rows(client.get(url("monitor_export_processes", "csv", query="_search=深圳青年")))
+    assert [row[0] for row in rows[1:]] == [str(pending.process_id)]
+
+
+def test_process_export_xlsx(client, admin, pending, other_pending):
+    client.force_login(admin)
+    rows = xlsx_rows(
+        client.get(url("monitor_export_processes", "xlsx", query="zone=cloud_teaching"))
+    )
+    assert rows[0][0] == "流程编号"
+    assert len(rows) == 2
+    assert rows[1][0] == other_pending.process_id
+    assert "139****5678" in rows[1]
+    assert "13912345678" not in rows[1]
+
+
+def test_demand_exports(client, admin, pending, other_pending):
+    client.force_login(admin)
+    rows = csv_rows(client.get(url("monitor_export_demands", "csv")))
+    assert len(rows) == 3
+    assert {row[13] for row in rows[1:]} == {"188****0174", "139****5678"}
+
+    rows = xlsx_rows(client.get(url("monitor_export_demands", "xlsx", query="zone=cloud_teaching")))
+    assert len(rows) == 2
+    assert rows[1][1] == other_pending.demand.title
+    assert rows[1][13] == "139****5678"
+    assert rows[1][14] == 1  # claims
+
+
+def test_export_cells_are_never_formulas(client, admin, reviewer, operator):
+    demand = f.open_demand(reviewer, zone="general", title="=HYPERLINK(1)")
+    f.claim(demand, operator)
+    client.force_login(admin)
+    rows = csv_rows(client.get(url("monitor_export_demands", "csv")))
+    assert rows[1][1] == "'=HYPERLINK(1)"
+
+
+def test_unknown_export_format_is_404(client, admin):
+    client.force_login(admin)
+    assert client.get(url("monitor_export_demands", "pdf")).status_code == 404

@@ -1,0 +1,690 @@
+"""The provincial administrators' process monitor: list, detail, actions and the dashboard.
+
+Reviewers see the list and the detail of their own league org's processes (the scoping of
+workflows.ui.ScopedProcessListView and ClaimFlow.has_view_permission); the actions, the
+dashboard and the exports are for provincial administrators only.
+"""
+
+import datetime
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Q, Subquery
+from django.http import Http404
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.views import generic
+from django_filters import ChoiceFilter, FilterSet, ModelChoiceFilter, NumberFilter
+from viewflow.workflow.flow import views as flow_views
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import PROCESS, STATUS
+
+from demands.choices import Zone
+from demands.models import Demand, DemandStatus
+from orgs.errors import DomainError
+from orgs.models import AuditRecord, City, LeagueOrg
+
+from . import services, stats
+from .models import Claim, ClaimProcess, ClaimStatus
+from .selectors import ACTIVE_TASK_STATES, WAITING_NODES
+from .ui import ScopedProcessListView
+
+PROCESS_STATUS_LABELS = {
+    PROCESS.NEW: _("进行中"),
+    PROCESS.DONE: _("已结束"),
+    PROCESS.CANCELED: _("已取消"),
+}
+TASK_STATUS_LABELS = {
+    STATUS.NEW: _("待处理"),
+    STATUS.ASSIGNED: _("已分配"),
+    STATUS.STARTED: _("处理中"),
+    STATUS.DONE: _("已完成"),
+    STATUS.CANCELED: _("已取消"),
+    STATUS.ERROR: _("出错"),
+    STATUS.REVIVED: _("已恢复"),
+    STATUS.SCHEDULED: _("已计划"),
+}
+# Audit actions as administrators read them; an unknown code is shown as it is.
+AUDIT_ACTION_LABELS = {
+    "create": _("创建"),
+    "publish": _("发布"),
+    "close": _("关闭"),
+    "expire": _("过期"),
+    "claim": _("被认领"),
+    "reopen": _("重新开放"),
+    "start_service": _("发布活动"),
+    "complete": _("完成"),
+    "request": _("申请认领"),
+    "approve": _("同意"),
+    "reject": _("退回"),
+    "withdraw": _("撤销认领"),
+    "publish_activity": _("发布活动"),
+    "rate_by_league": _("团组织评分"),
+    "rate_by_volunteer": _("志愿服务组织评分"),
+    "reassign": _("改派审核任务"),
+}
+MAX_PAGE_SIZE = 200
+
+
+def claim_flow():
+    from .flows import ClaimFlow
+
+    return ClaimFlow
+
+
+def is_admin(user) -> bool:
+    return user.is_authenticated and user.is_provincial_admin
+
+
+def stage_nodes():
+    flow = claim_flow()
+    return [getattr(flow, name) for name in WAITING_NODES]
+
+
+# Titles of the nodes that ClaimFlow leaves unannotated (they are wiring, not steps).
+UNTITLED_NODES = {
+    "split_ratings": _("发起双方评分"),
+    "join_ratings": _("等待双方评分"),
+    "end": _("结束"),
+}
+
+
+def node_title(node) -> str:
+    if node is None:
+        return ""
+    return str(getattr(node, "task_title", "") or UNTITLED_NODES.get(node.name, node.name))
+
+
+# -- the list's rows ---------------------------------------------------------------------------
+
+
+def _active_tasks(*nodes):
+    return Task.objects.filter(
+        process=OuterRef("pk"), status__in=ACTIVE_TASK_STATES, flow_task__in=list(nodes)
+    )
+
+
+def monitor_annotate(queryset):
+    """The columns of the monitor, joined or sub-selected: one query whatever the page size.
+
+    current_node / last_node: the earliest and latest open waiting step (they differ only
+    while both ratings are open); review_since: when the open review task was created.
+    """
+    nodes = stage_nodes()
+    review = claim_flow().review
+    return queryset.select_related(
+        "claim__demand__league_org", "claim__demand__city", "claim__org"
+    ).annotate(
+        current_node=Subquery(_active_tasks(*nodes).order_by("pk").values("flow_task")[:1]),
+        last_node=Subquery(_active_tasks(*nodes).order_by("-pk").values("flow_task")[:1]),
+        review_since=Subquery(_active_tasks(review).order_by("pk").values("created")[:1]),
+    )
+
+
+def stage_label(process) -> str:
+    first, last = process.current_node, process.last_node
+    if first is None:
+        return ""
+    if last is not None and last != first:
+        return f"{node_title(first)}、{node_title(last)}"
+    return node_title(first)
+
+
+def process_age(process, now=None) -> datetime.timedelta:
+    """How long the process has run: until now, or until it finished."""
+    end = process.finished or now or timezone.now()
+    return end - process.created
+
+
+def format_age(age: datetime.timedelta) -> str:
+    if age >= datetime.timedelta(days=1):
+        return gettext("%(n)d天") % {"n": age.days}
+    return gettext("%(n)d小时") % {"n": age.seconds // 3600}
+
+
+def is_overdue(process, cutoff=None) -> bool:
+    since = getattr(process, "review_since", None)
+    return since is not None and since < (cutoff or stats.overdue_cutoff())
+
+
+# -- filters -----------------------------------------------------------------------------------
+
+
+def _league_orgs(request):
+    orgs = LeagueOrg.objects.order_by("code")
+    if request is None or is_admin(request.user):
+        return orgs
+    return orgs.filter(pk__in=request.user.reviewer_league_org_ids())
+
+
+class ProcessMonitorFilter(FilterSet):
+    YES, NO = "yes", "no"
+
+    stage = ChoiceFilter(label=_("当前环节"), method="filter_stage")
+    city = ModelChoiceFilter(
+        label=_("城市"), field_name="claim__demand__city", queryset=City.objects.all()
+    )
+    zone = ChoiceFilter(label=_("专区"), field_name="claim__demand__zone", choices=Zone.choices)
+    league_org = ModelChoiceFilter(
+        label=_("团组织"), field_name="claim__demand__league_org", queryset=_league_orgs
+    )
+    older_than = NumberFilter(
+        label=_("发起已超过（天）"), method="filter_older_than", min_value=0, max_value=3650
+    )
+    overdue = ChoiceFilter(
+        label=_("审核超时"), choices=[(YES, _("是")), (NO, _("否"))], method="filter_overdue"
+    )
+    status = ChoiceFilter(label=_("流程状态"), choices=list(PROCESS_STATUS_LABELS.items()))
+
+    class Meta:
+        model = ClaimProcess
+        fields = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["stage"].field.choices = [
+            (node.name, node_title(node)) for node in stage_nodes()
+        ]
+
+    def filter_stage(self, queryset, name, value):
+        node = getattr(claim_flow(), value)
+        return queryset.filter(Exists(_active_tasks(node)))
+
+    def filter_older_than(self, queryset, name, value):
+        return queryset.filter(created__lt=timezone.now() - datetime.timedelta(days=int(value)))
+
+    def filter_overdue(self, queryset, name, value):
+        overdue = Exists(
+            _active_tasks(claim_flow().review).filter(created__lt=stats.overdue_cutoff())
+        )
+        return queryset.filter(overdue if value == self.YES else ~overdue)
+
+
+# -- list --------------------------------------------------------------------------------------
+
+
+class ProcessMonitorListView(ScopedProcessListView):
+    """流程监控: every claim process the user may see, with where it stands and since when."""
+
+    title = _("流程监控")
+    template_name = "workflows/monitor/process_list.html"
+    filterset_class = ProcessMonitorFilter
+    search_fields = ("claim__demand__title", "claim__org__name", "claim__demand__league_org__name")
+    columns = (
+        "process_id",
+        "demand_title",
+        "claim_org",
+        "league_org",
+        "city",
+        "zone",
+        "stage",
+        "age",
+        "overdue",
+        "claim_status",
+        "process_status",
+    )
+    object_link_columns = ()
+    ordering = "-created"
+    page_size_kwarg = "_page_size"
+
+    def get_queryset(self):
+        return monitor_annotate(super().get_queryset())
+
+    def get_paginate_by(self, queryset):
+        try:
+            size = int(self.request.GET.get(self.page_size_kwarg, ""))
+        except ValueError:
+            return self.paginate_by
+        return min(max(size, 1), MAX_PAGE_SIZE)
+
+    @property
+    def overdue_cutoff(self):
+        if not hasattr(self, "_overdue_cutoff"):
+            self._overdue_cutoff = stats.overdue_cutoff()
+        return self._overdue_cutoff
+
+    def process_id(self, process):
+        url = self.request.resolver_match.flow_viewset.reverse("process_detail", args=[process.pk])
+        return format_html('<a href="{}">#{}</a>', url, process.pk)
+
+    process_id.short_description = _("流程")
+
+    def demand_title(self, process):
+        claim = _claim_of(process)
+        return claim.demand.title if claim else ""
+
+    demand_title.short_description = _("需求标题")
+
+    def claim_org(self, process):
+        claim = _claim_of(process)
+        return claim.org.name if claim else ""
+
+    claim_org.short_description = _("认领组织")
+
+    def league_org(self, process):
+        claim = _claim_of(process)
+        return claim.demand.league_org.name if claim else ""
+
+    league_org.short_description = _("团组织")
+
+    def city(self, process):
+        claim = _claim_of(process)
+        return claim.demand.city.name if claim and claim.demand.city else ""
+
+    city.short_description = _("城市")
+
+    def zone(self, process):
+        claim = _claim_of(process)
+        return claim.demand.get_zone_display() if claim else ""
+
+    zone.short_description = _("专区")
+
+    def stage(self, process):
+        return stage_label(process)
+
+    stage.short_description = _("当前环节")
+
+    def age(self, process):
+        return format_age(process_age(process))
+
+    age.short_description = _("已持续")
+    age.orderby_column = "-created"
+
+    def overdue(self, process):
+        if is_overdue(process, self.overdue_cutoff):
+            return format_html('<span class="monitor-badge">{}</span>', gettext("审核超时"))
+        return ""
+
+    overdue.short_description = _("超时")
+
+    def claim_status(self, process):
+        claim = _claim_of(process)
+        return claim.get_status_display() if claim else ""
+
+    claim_status.short_description = _("认领状态")
+
+    def process_status(self, process):
+        return PROCESS_STATUS_LABELS.get(process.status, process.status)
+
+    process_status.short_description = _("流程状态")
+    process_status.orderby_column = "status"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if is_admin(self.request.user):
+            viewset = self.request.resolver_match.flow_viewset
+            query = self.request.GET.copy()
+            query.pop("page", None)
+            query = query.urlencode()
+            suffix = f"?{query}" if query else ""
+            context["monitor_links"] = {
+                "dashboard": viewset.reverse("monitor_dashboard"),
+                "processes_csv": viewset.reverse("monitor_export_processes", args=["csv"]) + suffix,
+                "processes_xlsx": viewset.reverse("monitor_export_processes", args=["xlsx"])
+                + suffix,
+                "demands_csv": viewset.reverse("monitor_export_demands", args=["csv"]),
+                "demands_xlsx": viewset.reverse("monitor_export_demands", args=["xlsx"]),
+            }
+        return context
+
+
+def _claim_of(process):
+    try:
+        return process.claim
+    except Claim.DoesNotExist:
+        return None
+
+
+# -- detail ------------------------------------------------------------------------------------
+
+
+def audit_trail(claim: Claim) -> list[AuditRecord]:
+    """The audit records of a claim and of its demand, oldest first."""
+    types = ContentType.objects.get_for_models(Claim, Demand)
+    records = (
+        AuditRecord.objects.filter(
+            Q(content_type=types[Claim], object_id=claim.pk)
+            | Q(content_type=types[Demand], object_id=claim.demand_id)
+        )
+        .select_related("actor")
+        .order_by("at", "id")
+    )
+    subjects = {
+        types[Claim].pk: (_("认领"), dict(ClaimStatus.choices)),
+        types[Demand].pk: (_("需求"), dict(DemandStatus.choices)),
+    }
+    rows = []
+    for record in records:
+        record.subject, states = subjects[record.content_type_id]
+        record.from_label = states.get(record.from_state, record.from_state)
+        record.to_label = states.get(record.to_state, record.to_state)
+        record.action_label = AUDIT_ACTION_LABELS.get(record.action, record.action)
+        record.actor_label = str(record.actor) if record.actor else gettext("系统")
+        rows.append(record)
+    return rows
+
+
+@method_decorator(login_required, name="dispatch")
+class ProcessMonitorDetailView(flow_views.DetailProcessView):
+    """One claim process: its chart, tasks, audit trail, claim, demand, activity and ratings.
+
+    Viewflow's dispatch keeps `flow.has_view_permission(user, process)`: a reviewer opens
+    their own league org's processes only.
+    """
+
+    template_name = "workflows/monitor/process_detail.html"
+
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .select_related(
+                "claim__demand__league_org",
+                "claim__demand__city",
+                "claim__org",
+                "claim__requested_by",
+                "claim__decided_by",
+            )
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        process = context["process"]
+        viewset = self.request.resolver_match.flow_viewset
+        claim = _claim_of(process)
+        tasks = list(process.task_set.select_related("owner").order_by("created", "pk"))
+        for task in tasks:
+            task.node_label = node_title(task.flow_task)
+            task.status_label = TASK_STATUS_LABELS.get(task.status, task.status)
+        context.update(
+            task_list=tasks,
+            claim=claim,
+            demand=claim.demand if claim else None,
+            activity=getattr(claim, "activity", None) if claim else None,
+            ratings=list(claim.ratings.select_related("rater")) if claim else [],
+            audit_trail=audit_trail(claim) if claim else [],
+            process_status_label=PROCESS_STATUS_LABELS.get(process.status, process.status),
+            chart_url=viewset.reverse("process_chart", args=[process.pk]),
+            list_url=viewset.reverse("process_list"),
+            is_admin=is_admin(self.request.user),
+        )
+        if claim and context["is_admin"]:
+            running = process.status == PROCESS.NEW
+            context.update(
+                can_cancel=running and claim.status in services.ADMIN_CANCELLABLE,
+                can_reassign=running
+                and any(
+                    t.flow_task == claim_flow().review and t.status in ACTIVE_TASK_STATES
+                    for t in tasks
+                ),
+                cancel_url=viewset.reverse("process_cancel", args=[process.pk]),
+                reassign_url=viewset.reverse("process_reassign", args=[process.pk]),
+                dashboard_url=viewset.reverse("monitor_dashboard"),
+            )
+        return context
+
+
+# -- administrators' actions -------------------------------------------------------------------
+
+
+class AdminRequiredMixin(LoginRequiredMixin):
+    """Provincial administrators only; anyone else signed in gets 403."""
+
+    viewset = None
+    flow_class = None
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not request.user.is_provincial_admin:
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("原因"), max_length=200, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class ReassignForm(ReasonForm):
+    to_user = forms.ModelChoiceField(label=_("改派给"), queryset=None)
+
+    field_order = ["to_user", "reason"]
+
+    def __init__(self, *args, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_user"].queryset = candidates
+        self.fields["to_user"].label_from_instance = lambda user: (
+            f"{user.display_name}（{user.username}）" if user.display_name else user.username
+        )
+
+
+class ProcessActionView(AdminRequiredMixin, generic.FormView):
+    """A form about one claim process whose submission calls one service."""
+
+    template_name = "workflows/monitor/process_action.html"
+    action_title = ""
+    success_message = ""
+
+    @property
+    def process(self):
+        if not hasattr(self, "_process"):
+            process = (
+                ClaimProcess.objects.filter(
+                    pk=self.kwargs["process_pk"], flow_class=self.flow_class
+                )
+                .select_related("claim__demand__league_org", "claim__org")
+                .first()
+            )
+            if process is None or _claim_of(process) is None:
+                raise Http404
+            self._process = process
+        return self._process
+
+    @property
+    def claim(self):
+        return self.process.claim
+
+    def detail_url(self):
+        return self.viewset.reverse("process_detail", args=[self.process.pk])
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            process=self.process,
+            claim=self.claim,
+            action_title=self.action_title,
+            detail_url=self.detail_url(),
+            **kwargs,
+        )
+
+    def call_service(self, form):
+        raise NotImplementedError
+
+    def form_valid(self, form):
+        try:
+            self.call_service(form)
+        except DomainError as exc:
+            for field, message in exc.fields.items():
+                form.add_error(field if field in form.fields else None, message)
+            if not exc.fields:
+                form.add_error(None, exc.detail)
+            return self.form_invalid(form)
+        messages.success(self.request, self.success_message)
+        return redirect(self.detail_url())
+
+
+class ProcessCancelView(ProcessActionView):
+    """取消流程: rejects a pending claim or withdraws an approved one, then cancels."""
+
+    form_class = ReasonForm
+    action_title = _("取消流程")
+    success_message = _("流程已取消")
+
+    def call_service(self, form):
+        services.claim_process_cancel(
+            claim=self.claim, actor=self.request.user, reason=form.cleaned_data["reason"]
+        )
+
+
+class ReviewReassignView(ProcessActionView):
+    """改派审核任务 to another reviewer of the demand's league org."""
+
+    form_class = ReassignForm
+    action_title = _("改派审核任务")
+    success_message = _("审核任务已改派")
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["candidates"] = services.review_reassign_candidates(claim=self.claim)
+        return kwargs
+
+    def call_service(self, form):
+        services.review_task_reassign(
+            claim=self.claim,
+            actor=self.request.user,
+            to_user=form.cleaned_data["to_user"],
+            reason=form.cleaned_data["reason"],
+        )
+
+
+# -- dashboard ---------------------------------------------------------------------------------
+
+
+def _nice_max(value: float) -> int:
+    """A round upper bound for an axis: 1, 2, 5, 10, 20, 50, …"""
+    value = max(value, 1)
+    step = 1
+    while True:
+        for factor in (1, 2, 5):
+            if step * factor >= value:
+                return step * factor
+        step *= 10
+
+
+LABEL_CHARS = 11  # what fits beside a bar at 13px
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def bar_chart(rows, *, width=640, bar=22, gap=10, label_width=150) -> dict:
+    """Horizontal bars for `rows` of {label, count} (SVG coordinates, computed here)."""
+    top = _nice_max(max((row["count"] for row in rows), default=0))
+    plot = width - label_width - 50
+    bars = []
+    for index, row in enumerate(rows):
+        y = gap + index * (bar + gap)
+        bars.append(
+            {
+                "label": row["label"],
+                "short_label": _shorten(str(row["label"]), LABEL_CHARS),
+                "count": row["count"],
+                "y": y,
+                "text_y": y + bar * 0.7,
+                "width": round(plot * row["count"] / top, 1),
+                "value_x": label_width + round(plot * row["count"] / top, 1) + 6,
+            }
+        )
+    return {
+        "width": width,
+        "height": gap + len(rows) * (bar + gap),
+        "bar": bar,
+        "label_width": label_width,
+        "label_x": label_width - 8,
+        "bars": bars,
+    }
+
+
+def line_chart(days, series, *, width=720, height=260, left=40, right=12, top=16, bottom=40):
+    """Lines over the days for each of `series` [(key, label, color)] (SVG coordinates)."""
+    maximum = _nice_max(max((day[key] for day in days for key, _l, _c in series), default=0))
+    plot_w, plot_h = width - left - right, height - top - bottom
+    step = plot_w / max(len(days) - 1, 1)
+
+    def x(i):
+        return round(left + i * step, 1)
+
+    def y(value):
+        return round(top + plot_h - plot_h * value / maximum, 1)
+
+    lines = []
+    for key, label, color in series:
+        points = [(x(i), y(day[key])) for i, day in enumerate(days)]
+        lines.append(
+            {
+                "label": label,
+                "color": color,
+                "points": " ".join(f"{px},{py}" for px, py in points),
+                "dots": [
+                    {"x": px, "y": py, "value": day[key], "day": day["day"]}
+                    for (px, py), day in zip(points, days, strict=True)
+                ],
+            }
+        )
+    tick_step = maximum // 5 if maximum >= 5 else 1
+    ticks = [{"value": v, "y": y(v)} for v in range(0, maximum + 1, tick_step)]
+    labels = [
+        {"x": x(i), "text": day["day"].strftime("%m-%d")}
+        for i, day in enumerate(days)
+        if i % 5 == 0 or i == len(days) - 1
+    ]
+    return {
+        "width": width,
+        "height": height,
+        "left": left,
+        "right": width - right,
+        "baseline": top + plot_h,
+        "label_y": top + plot_h + 18,
+        "legend_y": height - 4,
+        "lines": lines,
+        "ticks": ticks,
+        "labels": labels,
+    }
+
+
+class MonitorDashboardView(AdminRequiredMixin, generic.TemplateView):
+    """数据看板: the platform's figures as charts, with the numbers in tables beside them."""
+
+    template_name = "workflows/monitor/dashboard.html"
+
+    def get_context_data(self, **kwargs):
+        figures = stats.dashboard_figures()
+        funnel = figures["funnel"]
+        published = funnel["published"] or 0
+        funnel_rows = [
+            {"label": gettext("已发布"), "count": funnel["published"]},
+            {"label": gettext("已认领"), "count": funnel["claimed"]},
+            {"label": gettext("已发布活动"), "count": funnel["activity"]},
+            {"label": gettext("已完成"), "count": funnel["completed"]},
+        ]
+        for row in funnel_rows:
+            row["percent"] = round(100 * row["count"] / published) if published else 0
+        overdue_rows = figures["overdue"]
+        return super().get_context_data(
+            figures=figures,
+            funnel_rows=funnel_rows,
+            daily_chart=line_chart(
+                figures["daily"],
+                [
+                    ("demands", gettext("发布需求"), "#1976d2"),
+                    ("claims", gettext("认领申请"), "#e65100"),
+                ],
+            ),
+            city_chart=bar_chart(figures["per_city"]),
+            zone_chart=bar_chart(figures["per_zone"]),
+            funnel_chart=bar_chart(funnel_rows),
+            overdue_chart=bar_chart(overdue_rows),
+            overdue_days=settings.PLATFORM["REVIEW_OVERDUE_DAYS"],
+            list_url=self.viewset.reverse("process_list"),
+            overdue_list_url=self.viewset.reverse("process_list") + "?overdue=yes&status=NEW",
+            **kwargs,
+        )
