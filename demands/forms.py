@@ -65,7 +65,7 @@ class DemandContentForm(forms.Form):
     """Step 1, 填写需求内容. A draft may leave any field empty; publishing needs them all."""
 
     league_org = forms.ModelChoiceField(label=_("团组织"), queryset=None, empty_label=None)
-    zone = forms.ChoiceField(label=_("专区"), choices=Zone.choices)
+    zone = forms.ChoiceField(label=_("专区"), choices=[("", "---------"), *Zone.choices])
     title = forms.CharField(
         label=_("需求标题"),
         max_length=50,
@@ -76,7 +76,7 @@ class DemandContentForm(forms.Form):
         label=_("关联的求助需求"),
         queryset=None,
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.SelectMultiple,
         help_text=_("选填：本组织已采用的初始需求"),
     )
     type = forms.ChoiceField(
@@ -102,7 +102,7 @@ class DemandContentForm(forms.Form):
         label=_("能为志愿者提供的保障"),
         choices=Guarantee.choices,
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.SelectMultiple,
     )
 
     layout = Layout(
