@@ -1,9 +1,13 @@
 """Reads of initial demands: what each party may see, and the progress of an adopted one."""
 
+import logging
+
 from django.db.models import Prefetch, Q
 from django.utils.translation import gettext_lazy as _
 
 from .models import Demand, DemandStatus, InitialDemand, InitialDemandStatus
+
+logger = logging.getLogger(__name__)
 
 
 def _party_filter(viewer) -> Q | None:
@@ -90,3 +94,9 @@ def initial_demand_progress(initial: InitialDemand) -> list[dict]:
         {"step": step, "label": str(label), "done": i < reached}
         for i, (step, label) in enumerate(PROGRESS_STEPS)
     ]
+
+
+def student_record_read(initial: InitialDemand, *, viewer) -> None:
+    """Log that someone other than the family that entered it is reading a minor's record."""
+    if initial.submitter_id != viewer.pk and hasattr(initial, "student"):
+        logger.info("student record of initial demand %s read by user %s", initial.pk, viewer.pk)

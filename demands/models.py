@@ -275,7 +275,7 @@ class Demand(ConcurrentTransitionMixin, models.Model):
         ]
 
     def __str__(self):
-        return self.title or _("（未命名草稿）")
+        return self.title or str(_("（未命名草稿）"))
 
     # -- rules -------------------------------------------------------------------------
 

@@ -6,8 +6,6 @@ org's row is 404. The views translate requests into calls to demands.services; t
 including who may do what, are the services'.
 """
 
-import logging
-
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -38,8 +36,6 @@ from .forms import (
     add_domain_errors,
 )
 from .models import Demand, DemandStatus, InitialDemand, InitialDemandStatus
-
-logger = logging.getLogger(__name__)
 
 
 def is_league_reviewer(user) -> bool:
@@ -146,14 +142,7 @@ class InitialDemandDetailView(LeagueReviewerRequired, TemplateView):
         adopt_form = kwargs.get("adopt_form") or self.reason_form("adopt")
         decline_form = kwargs.get("decline_form") or self.reason_form("decline")
         record = getattr(initial, "student", None)
-        if record is not None and initial.submitter_id != self.request.user.pk:
-            # A minor's record read by someone other than the family that entered it: logged
-            # in the same words as the API's detail (api/views/initial_demands.py).
-            logger.info(
-                "student record of initial demand %s read by user %s",
-                initial.pk,
-                self.request.user.pk,
-            )
+        initial_selectors.student_record_read(initial, viewer=self.request.user)
         context.update(
             initial=initial,
             student=_student_display(record) if record is not None else None,
@@ -165,7 +154,7 @@ class InitialDemandDetailView(LeagueReviewerRequired, TemplateView):
             or adopt_form.errors
             or decline_form.errors,
             linked_demands=[
-                (d, demand_label(d), self.url("demand_detail", d.pk))
+                (d, str(d), self.url("demand_detail", d.pk))
                 for d in selectors.demand_list(viewer=self.request.user, mine=True).filter(
                     initial_demands=initial
                 )
@@ -231,17 +220,12 @@ class DemandListView(LeagueReviewerRequired, ListModelView):
         )
 
     def display_title(self, obj):
-        return demand_label(obj)
+        return str(obj)
 
     display_title.short_description = gettext_lazy("需求标题")
 
     def get_object_url(self, obj):
         return self.url("demand_detail", obj.pk)
-
-
-def demand_label(demand: Demand) -> str:
-    # Not str(demand): Demand.__str__ hands back a lazy string for an untitled draft.
-    return demand.title or _("（未命名草稿）")
 
 
 def _demand_for(view, pk) -> Demand:
@@ -280,7 +264,7 @@ class DemandDetailView(LeagueReviewerRequired, TemplateView):
         guarantee_labels = dict(Guarantee.choices)
         return super().get_context_data(
             demand=demand,
-            demand_label=demand_label(demand),
+            demand_label=str(demand),
             progress=selectors.demand_progress(demand),
             guarantees=[guarantee_labels.get(g, g) for g in demand.guarantees or []],
             claims=[(claim, _claim_process_url(claim, user)) for claim in claims],
@@ -308,7 +292,7 @@ class DemandFormView(LeagueReviewerRequired, FormView):
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
-        label = demand_label(self.demand) if self.demand else None
+        label = str(self.demand) if self.demand else None
         return super().get_context_data(demand=self.demand, demand_label=label, **kwargs)
 
     def form_valid(self, form):

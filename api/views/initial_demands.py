@@ -1,7 +1,5 @@
 """Initial demands (初始需求): an individual's help request, and its league org's adopt/decline."""
 
-import logging
-
 import django_filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status, viewsets
@@ -22,8 +20,6 @@ from ..serializers.initial_demands import (
     InitialDemandWriteSerializer,
 )
 from . import PK_PATTERN
-
-logger = logging.getLogger(__name__)
 
 
 class InitialDemandFilter(django_filters.FilterSet):
@@ -77,9 +73,7 @@ class InitialDemandViewSet(
 
     def retrieve(self, request, pk=None):
         initial = self.get_object()
-        if initial.submitter_id != request.user.pk and hasattr(initial, "student"):
-            # A minor's record read by someone other than the family that entered it.
-            logger.info("student record of initial demand %s read by user %s", pk, request.user.pk)
+        selectors.student_record_read(initial, viewer=request.user)
         return Response(self.get_serializer(initial).data)
 
     @extend_schema(

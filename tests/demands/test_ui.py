@@ -181,7 +181,7 @@ def test_initial_detail_shows_the_student_and_progress_and_logs_the_read(
     client, reviewer, initial, caplog
 ):
     client.force_login(reviewer)
-    with caplog.at_level(logging.INFO, logger="demands.ui"):
+    with caplog.at_level(logging.INFO, logger="demands.initial_selectors"):
         response = client.get(f"{BASE}initial/{initial.pk}/")
     assert response.status_code == 200
     body = text(response)
@@ -197,7 +197,7 @@ def test_another_orgs_initial_demand_is_404_and_its_student_never_shown(
     client, other_reviewer, initial, caplog
 ):
     client.force_login(other_reviewer)
-    with caplog.at_level(logging.INFO, logger="demands.ui"):
+    with caplog.at_level(logging.INFO, logger="demands.initial_selectors"):
         response = client.get(f"{BASE}initial/{initial.pk}/")
     assert response.status_code == 404
     assert "赵小二" not in text(response)
