@@ -88,3 +88,10 @@ class ClaimFlow(flow.Flow):
 
     def settle(self, activation):
         scoring_services.points_settle(claim=activation.process.claim)
+
+
+# Viewflow's per-task cancel, undo and revive pages would move the process without its claim;
+# every change goes through a service instead (an administrator cancels a whole process with
+# claim_process_cancel). Removing the view classes removes those URLs.
+for _node in ClaimFlow.instance.nodes():
+    _node.cancel_view_class = _node.undo_view_class = _node.revive_view_class = None

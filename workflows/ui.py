@@ -6,6 +6,7 @@ all. Viewflow's task queue is already scoped by the per-org review permission
 """
 
 from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
@@ -16,6 +17,7 @@ from viewflow.workflow.flow import views as flow_views
 from demands.ui import LeagueWorkspace
 
 from .flows import ClaimFlow
+from .models import ClaimProcess
 from .selectors import claim_processes_for
 from .ui_reviewer import ReviewInboxListView, ReviewQueueListView
 
@@ -41,6 +43,18 @@ class AdminDashboardView(flow_views.DashboardView):
         return super().dispatch(request, *args, **kwargs)
 
 
+class ScopedChartView(flow_views.FlowChartView):
+    """The flow's chart for anyone in the app; one process's chart only for those who see it."""
+
+    def dispatch(self, request, *args, **kwargs):
+        process_pk = kwargs.get("process_pk")
+        if process_pk is not None:
+            process = get_object_or_404(ClaimProcess, pk=process_pk)
+            if not self.flow_class.instance.has_view_permission(request.user, process):
+                raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
 class WorkspaceIndexView(RedirectView):
     """One click to the work: a reviewer lands on the queue, an administrator on the monitor."""
 
@@ -53,6 +67,7 @@ class WorkspaceIndexView(RedirectView):
 
 class ClaimFlowAppViewset(FlowAppViewset):
     task_list_view_class = ScopedTaskListView
+    chart_view_class = ScopedChartView
     dashboard_view_class = AdminDashboardView
     queue_view_class = ReviewQueueListView
     inbox_view_class = ReviewInboxListView
