@@ -26,8 +26,8 @@ migrations-check: install
 
 # The browser test drives Debian's Chromium; without it (no root, no apt) that test skips.
 browser-deps:
-	@command -v chromium >/dev/null 2>&1 || \
-	  ( (apt-get update -qq && apt-get install -y -qq chromium) >/dev/null 2>&1 \
+	@(command -v chromium && fc-list :lang=zh | grep -q .) >/dev/null 2>&1 || \
+	  ( (apt-get update -qq && apt-get install -y -qq chromium fonts-wqy-zenhei) >/dev/null 2>&1 \
 	    && echo "installed Chromium for the browser test" ) || \
 	  echo "Chromium could not be installed here: the browser test will be skipped"
 

@@ -1,0 +1,126 @@
+"""In Debian's Chromium: a reviewer decides a claim from the queue, an administrator follows it.
+
+Screenshots go to var/test-output/screenshots/. The test skips, saying why, where Chromium is
+not installed (`make test` installs it with apt-get where it can).
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from orgs.choices import Role
+from orgs.models import AuditRecord, Membership
+from workflows.models import Claim, ClaimStatus
+
+from .. import factories as f
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+SHOTS = Path(settings.BASE_DIR) / "var" / "test-output" / "screenshots"
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        not os.path.exists(CHROMIUM),
+        reason="Debian's Chromium is not installed (apt-get install chromium); browser test skipped",
+    ),
+]
+
+
+@pytest.fixture
+def browser():
+    # Playwright's sync API runs an event loop in this thread; the ORM calls of the test
+    # itself are ordinary synchronous ones.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield chromium
+        chromium.close()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+def open_as(browser, live_server, username):
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    page.goto(f"{live_server.url}/accounts/login/?next=/workspace/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", f.PASSWORD)
+    with page.expect_navigation():
+        page.click("button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    return page
+
+
+def test_reviewer_approves_from_the_queue_and_admin_follows(
+    live_server, browser, province, reviewer, operator, operator2
+):
+    admin = f.UserFactory(username="admin_gd")
+    Membership.objects.create(user=admin, role=Role.PROVINCIAL_ADMIN, league_org=province)
+    first_demand = f.open_demand(reviewer, title="【七彩假期】陪伴外来务工人员子女度过假期")
+    chosen = f.claim(first_demand, operator)
+    competitor = f.claim(first_demand, operator2)
+    later_demand = f.open_demand(reviewer, title="【七彩假期】周末亲子环保徒步")
+    f.claim(later_demand, operator)
+
+    # the reviewer lands on the queue in one click from the login
+    page = open_as(browser, live_server, "reviewer")
+    assert page.url.endswith("/workspace/claim/queue/")
+    assert page.locator("text=已超期").count() == 0
+    page.screenshot(path=str(SHOTS / "1-reviewer-queue.png"), full_page=True)
+
+    # opens the task of the chosen claim, takes it, approves it
+    row = page.locator("tr", has_text=chosen.org.name).filter(has_text=first_demand.title)
+    row.locator("a").first.click()
+    page.wait_for_url("**/assign/")
+    page.click("button:has-text('领取并处理')")
+    page.wait_for_url("**/execute/")
+    page.wait_for_load_state("networkidle")
+    assert page.locator(f"text={competitor.org.name}").count() >= 1  # competing claims shown
+    page.screenshot(path=str(SHOTS / "2-review-screen.png"), full_page=True)
+    page.check("input[name=decision][value=approve]")
+    page.click("button:has-text('提交审核结果')")
+    page.wait_for_url(lambda url: f"/{chosen.process_id}/" not in url)
+    page.wait_for_load_state("networkidle")
+
+    chosen.refresh_from_db()
+    competitor.refresh_from_db()
+    assert chosen.status == ClaimStatus.APPROVED
+    assert competitor.status == ClaimStatus.REJECTED
+    # … and is taken to the next task: the later demand's claim
+    assert "/review/" in page.url
+    assert f"/{chosen.process_id}/" not in page.url
+    page.screenshot(path=str(SHOTS / "3-next-task.png"), full_page=True)
+
+    # the administrator opens that process: chart and audit trail
+    page = open_as(browser, live_server, "admin_gd")
+    assert page.url.endswith("/workspace/claim/dashboard/")
+    page.goto(f"{live_server.url}/workspace/claim/{chosen.process_id}/")
+    page.wait_for_load_state("networkidle")
+    chart = page.locator(f"img[src*='/{chosen.process_id}/chart/']")
+    assert chart.count() == 1
+    assert chart.evaluate("img => img.naturalWidth") > 0  # the chart really rendered
+    approve = AuditRecord.objects.get(object_id=chosen.pk, action="approve")
+    assert approve.actor == reviewer
+    assert page.locator("text=操作记录").count() == 1
+    assert (
+        page.locator("tr", has_text="同意").count() + page.locator("tr", has_text="approve").count()
+        >= 1
+    )
+    page.screenshot(path=str(SHOTS / "4-admin-process.png"), full_page=True)
+    assert Claim.objects.get(pk=chosen.pk).process.status == "NEW"  # waiting for the activity
