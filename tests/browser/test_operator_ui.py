@@ -53,6 +53,20 @@ def browser():
         yield chromium
         chromium.close()
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    _end_live_server_sessions()
+
+
+def _end_live_server_sessions():
+    """A request the browser dropped on closing can leave a server thread's PostgreSQL session
+    open, which would keep the test database from being dropped at the end of the run."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
 
 
 def open_as(browser, live_server, username):
