@@ -20,3 +20,19 @@ class PasswordChangeRequiredMiddleware:
             if request.path not in allowed and not exempt:
                 return redirect("password_change")
         return self.get_response(request)
+
+
+class WorkspaceLoginMiddleware:
+    """Sends an anonymous visitor of the operator UI to the login page (Viewflow answers 403)."""
+
+    PREFIX = "/workspace/"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info.startswith(self.PREFIX) and not request.user.is_authenticated:
+            from django.contrib.auth.views import redirect_to_login
+
+            return redirect_to_login(request.get_full_path())
+        return self.get_response(request)
