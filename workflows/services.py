@@ -66,6 +66,23 @@ def active_task(claim: Claim, node):
     return task
 
 
+def process_cancel(claim: Claim) -> None:
+    """Cancel the claim's process (if it has one still running); the claim row is locked."""
+    from viewflow.workflow.exceptions import FlowRuntimeError
+    from viewflow.workflow.status import PROCESS
+
+    process = claim.process
+    if process is None or process.status in (PROCESS.DONE, PROCESS.CANCELED):
+        return
+    try:
+        with flow_step():
+            claim_flow().instance.cancel(process)
+    except FlowRuntimeError as exc:  # a task is mid-execution
+        raise StateConflict(
+            _("流程有正在处理的任务，暂不能取消"), code="concurrent_change"
+        ) from exc
+
+
 def _require_operator(actor: User, org_id: int) -> None:
     if org_id not in actor.operated_volunteer_org_ids():
         raise NotAllowed(_("只有认领组织的管理员可以进行此操作"))
@@ -176,8 +193,7 @@ def claim_close_competing(*, claim: Claim) -> list[Claim]:
 
 def _reject_by_system(claim: Claim, reason: str) -> None:
     apply_transition(claim, "reject", actor=None, reason=reason, by=None)
-    with flow_step():
-        claim_flow().instance.cancel(claim.process)
+    process_cancel(claim)
 
 
 def claims_close_for_demand(*, demand: Demand, reason: str) -> None:
@@ -203,8 +219,7 @@ def claim_withdraw(*, claim: Claim, actor: User, reason: str = "") -> Claim:
     apply_transition(claim, "withdraw", actor=actor, reason=reason)
     if was_approved:
         apply_transition(claim.demand, "reopen", actor=actor, reason=_("认领成功的组织撤销了认领"))
-    with flow_step():
-        claim_flow().instance.cancel(claim.process)
+    process_cancel(claim)
     return claim
 
 
@@ -281,23 +296,6 @@ def _admin_reason(reason: str, *, prefix: str = "") -> str:
     return prefix + reason
 
 
-def _cancel_process(claim: Claim) -> None:
-    """Cancel the claim's process (if it has one still running); the claim row is locked."""
-    from viewflow.workflow.exceptions import FlowRuntimeError
-    from viewflow.workflow.status import PROCESS
-
-    process = claim.process
-    if process is None or process.status in (PROCESS.DONE, PROCESS.CANCELED):
-        return
-    try:
-        with flow_step():
-            claim_flow().instance.cancel(process)
-    except FlowRuntimeError as exc:  # a task is mid-execution
-        raise StateConflict(
-            _("流程有正在处理的任务，暂不能取消"), code="concurrent_change"
-        ) from exc
-
-
 @transaction.atomic
 def claim_process_cancel(*, claim: Claim, actor: User, reason: str) -> Claim:
     """An administrator stops a claim's process: a pending claim is rejected, an approved one
@@ -319,7 +317,7 @@ def claim_process_cancel(*, claim: Claim, actor: User, reason: str) -> Claim:
             _("认领当前状态为「%(state)s」，不能取消流程") % {"state": claim.get_status_display()},
             code="transition_not_allowed",
         )
-    _cancel_process(claim)
+    process_cancel(claim)
     return claim
 
 
