@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from .models import Demand, InitialDemand, Report
+from .models import Demand, InitialDemand, Report, StudentRecordAccess
 
 
 @admin.register(Demand)
@@ -28,3 +28,21 @@ class ReportAdmin(admin.ModelAdmin):
     list_display = ("demand", "user", "reason", "created_at")
     search_fields = ("reason", "demand__title")
     raw_id_fields = ("demand", "user")
+
+
+@admin.register(StudentRecordAccess)
+class StudentRecordAccessAdmin(admin.ModelAdmin):
+    """Who read which minor's record: for administrators to look at, never to edit."""
+
+    list_display = ("at", "user", "record", "via")
+    list_filter = ("via",)
+    search_fields = ("user__username", "record__name")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -5,7 +5,7 @@ import logging
 from django.db.models import Prefetch, Q
 from django.utils.translation import gettext_lazy as _
 
-from .models import Demand, DemandStatus, InitialDemand, InitialDemandStatus
+from .models import Demand, DemandStatus, InitialDemand, InitialDemandStatus, StudentRecordAccess
 
 logger = logging.getLogger(__name__)
 
@@ -96,7 +96,12 @@ def initial_demand_progress(initial: InitialDemand) -> list[dict]:
     ]
 
 
-def student_record_read(initial: InitialDemand, *, viewer) -> None:
-    """Log that someone other than the family that entered it is reading a minor's record."""
+def student_record_read(initial: InitialDemand, *, viewer, via: str) -> None:
+    """Record that someone other than the family that entered it is reading a minor's record.
+
+    A row per reading (who, when, which record, through what), kept in the database so that an
+    administrator can answer "who has seen this child's data"; also logged.
+    """
     if initial.submitter_id != viewer.pk and hasattr(initial, "student"):
+        StudentRecordAccess.objects.create(record=initial.student, user=viewer, via=via)
         logger.info("student record of initial demand %s read by user %s", initial.pk, viewer.pk)

@@ -404,3 +404,25 @@ class Report(models.Model):
 
     def __str__(self):
         return f"{self.demand}: {self.reason}"
+
+
+class StudentRecordAccess(models.Model):
+    """Who read which minor's record, when, and through what (API or operator UI)."""
+
+    record = models.ForeignKey(StudentRecord, on_delete=models.CASCADE, related_name="accesses")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("查看人"),
+    )
+    at = models.DateTimeField(_("查看时间"), auto_now_add=True, db_index=True)
+    via = models.CharField(_("途径"), max_length=20)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("学生信息查看记录")
+        verbose_name_plural = _("学生信息查看记录")
+
+    def __str__(self):
+        return f"{self.user} · {self.record} · {self.at:%Y-%m-%d %H:%M}"

@@ -142,7 +142,7 @@ class InitialDemandDetailView(LeagueReviewerRequired, TemplateView):
         adopt_form = kwargs.get("adopt_form") or self.reason_form("adopt")
         decline_form = kwargs.get("decline_form") or self.reason_form("decline")
         record = getattr(initial, "student", None)
-        initial_selectors.student_record_read(initial, viewer=self.request.user)
+        initial_selectors.student_record_read(initial, viewer=self.request.user, via="workspace")
         context.update(
             initial=initial,
             student=_student_display(record) if record is not None else None,

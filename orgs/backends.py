@@ -24,7 +24,7 @@ ADMIN_PERMISSIONS = frozenset(
         for model in ("demand", "initialdemand")
         for action in ("view", "change")
     }
-    | {"demands.view_report", "demands.delete_report"}
+    | {"demands.view_report", "demands.delete_report", "demands.view_studentrecordaccess"}
 )
 
 

@@ -73,7 +73,7 @@ class InitialDemandViewSet(
 
     def retrieve(self, request, pk=None):
         initial = self.get_object()
-        selectors.student_record_read(initial, viewer=request.user)
+        selectors.student_record_read(initial, viewer=request.user, via="api")
         return Response(self.get_serializer(initial).data)
 
     @extend_schema(

@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from demands import services
-from demands.models import InitialDemand, InitialDemandStatus, StudentRecord
+from demands.models import InitialDemand, InitialDemandStatus, StudentRecord, StudentRecordAccess
 from scoring.services import rating_submit
 from workflows import services as claim_services
 
@@ -233,6 +233,9 @@ def test_the_parties_see_the_student(request, client_for, initial, who):
     assert data["student"]["name"] == "赵小二"
     assert data["student"]["gender_label"] == "男"
     assert data["contact_mobile"] == MOBILE
+    # a reviewer's reading of a minor's record is recorded; the family's own is not
+    accesses = list(StudentRecordAccess.objects.values_list("user__username", "via"))
+    assert accesses == ([] if who == "individual" else [("reviewer", "api")])
 
 
 @pytest.mark.parametrize("who", ["neighbour", "other_reviewer", "operator"])
@@ -243,6 +246,7 @@ def test_everyone_else_gets_404(request, client_for, initial, who):
     assert guessed.status_code == missing.status_code == 404
     assert guessed.json() == missing.json()
     assert "赵小二" not in guessed.content.decode()
+    assert not StudentRecordAccess.objects.exists()
 
 
 def test_detail_needs_a_login(client_for, initial):

@@ -6,7 +6,7 @@ import logging
 import pytest
 
 from demands import services
-from demands.models import Demand, DemandStatus, InitialDemandStatus
+from demands.models import Demand, DemandStatus, InitialDemandStatus, StudentRecordAccess
 from orgs.choices import Role
 from orgs.models import AuditRecord, Membership
 from scoring.services import rating_submit
@@ -191,6 +191,8 @@ def test_initial_detail_shows_the_student_and_progress_and_logs_the_read(
     assert f"student record of initial demand {initial.pk} read by user {reviewer.pk}" in (
         caplog.text
     )
+    access = StudentRecordAccess.objects.get()
+    assert (access.user, access.record, access.via) == (reviewer, initial.student, "workspace")
 
 
 def test_another_orgs_initial_demand_is_404_and_its_student_never_shown(
@@ -202,6 +204,7 @@ def test_another_orgs_initial_demand_is_404_and_its_student_never_shown(
     assert response.status_code == 404
     assert "赵小二" not in text(response)
     assert "student record" not in caplog.text
+    assert not StudentRecordAccess.objects.exists()
     assert client.get(f"{BASE}initial/{initial.pk + 1000}/").status_code == 404
     assert client.post(f"{BASE}initial/{initial.pk}/adopt/").status_code == 404
     assert client.post(f"{BASE}initial/{initial.pk}/decline/").status_code == 404
