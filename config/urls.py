@@ -5,8 +5,15 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from demands.views import HomeView
-from orgs.views import InitialPasswordChangeView
+from orgs.views import (
+    InitialPasswordChangeView,
+    ThrottledAdminAuthenticationForm,
+    ThrottledLoginView,
+)
 from workflows.ui import site
+
+# The admin's login page is a way in too: it counts failed logins like the others.
+admin.site.login_form = ThrottledAdminAuthenticationForm
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
@@ -21,7 +28,7 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", ThrottledLoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("api.urls")),

@@ -308,3 +308,24 @@ class SmsCode(models.Model):
 
     def __str__(self):
         return f"{self.phone[:3]}****{self.phone[-4:]} {self.purpose}"
+
+
+class LoginFailure(models.Model):
+    """One failed login, kept for an hour: the login throttle counts them (orgs/security.py)."""
+
+    # The username as typed, normalized (NFKC, case-folded); it need not be an account's.
+    username = models.CharField(max_length=150)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("登录失败记录")
+        verbose_name_plural = _("登录失败记录")
+        indexes = [
+            models.Index(fields=["username", "at"]),
+            models.Index(fields=["ip", "at"]),
+            models.Index(fields=["at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.ip or '-'}"

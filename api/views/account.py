@@ -1,22 +1,24 @@
-"""Account endpoints: token login, password change, SMS codes, me, my org, points, favorites."""
+"""Account endpoints: token login and logout, password change, SMS codes, me, my org, points."""
 
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, logout
 from django.urls import path
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, permissions, status
 from rest_framework.authtoken.models import Token
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from demands import selectors as demand_selectors
+from orgs import security as login_security
 from orgs import services as org_services
 from orgs.sms import CODE_TTL, sms_code_issue
 from scoring.models import PointsEntry
 from scoring.selectors import points_balance
 from workflows.todo import todo_counts
 
+from ..authentication import token_for
 from ..idempotency import IdempotentMixin
 from ..serializers.account import (
     LeagueOrgProfileSerializer,
@@ -34,6 +36,16 @@ from ..serializers.common import errors
 from ..serializers.demands import DemandSerializer
 
 
+class LoginLocked(APIException):
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+    default_detail = login_security.LOCKED_MESSAGE
+    default_code = "login_locked"
+
+    def __init__(self, wait: float):
+        super().__init__()
+        self.wait = wait  # the exception handler sends it as Retry-After
+
+
 class TokenView(APIView):
     """Log in with username and password; the answer says whether the password must change."""
 
@@ -42,18 +54,47 @@ class TokenView(APIView):
     allow_initial_password = True
 
     @extend_schema(
-        summary="Obtain an API token",
+        summary="Obtain an API token (an expired one is replaced)",
+        description=(
+            "After 10 failed logins within an hour for one username, or from one IP address, "
+            "every login for it is refused with 429 `login_locked` until those failures are an "
+            "hour old; a correct password does not lift the lock."
+        ),
         request=TokenRequestSerializer,
-        responses={200: TokenSerializer, **errors(400)},
+        responses={200: TokenSerializer, **errors(400, 429)},
     )
     def post(self, request):
         body = TokenRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
+        username = body.validated_data["username"]
+        ip = login_security.client_ip(request)
+        wait = login_security.login_retry_after(username, ip)
+        if wait is not None:
+            raise LoginLocked(wait=wait.total_seconds())
         user = authenticate(request=request._request, **body.validated_data)
         if user is None:
+            login_security.login_failed(username, ip)
             raise ValidationError({"password": _("用户名或密码不正确")})
-        token, _created = Token.objects.get_or_create(user=user)
+        token = token_for(user)
         return Response({"token": token.key, "must_change_password": user.must_change_password})
+
+
+class LogoutView(APIView):
+    """Log out: the caller's token stops working (and a browser session ends)."""
+
+    permission_classes = [permissions.IsAuthenticated]
+    allow_initial_password = True
+
+    @extend_schema(
+        summary="Log out: delete my API token",
+        request=None,
+        responses={204: None, **errors(401)},
+    )
+    def post(self, request):
+        Token.objects.filter(user=request.user).delete()
+        if request.auth is None:  # signed in with a session (the browsable API)
+            logout(request._request)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class PasswordView(APIView):
@@ -71,7 +112,7 @@ class PasswordView(APIView):
         body = PasswordChangeSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         user = org_services.user_change_password(user=request.user, **body.validated_data)
-        token, _created = Token.objects.get_or_create(user=user)
+        token = token_for(user)
         return Response({"token": token.key, "must_change_password": user.must_change_password})
 
 
@@ -228,6 +269,7 @@ def register(router):
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="auth-token"),
+    path("auth/logout/", LogoutView.as_view(), name="auth-logout"),
     path("auth/password/", PasswordView.as_view(), name="auth-password"),
     path("sms/codes/", SmsCodeView.as_view(), name="sms-codes"),
     path("me/", MeView.as_view(), name="me"),

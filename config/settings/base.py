@@ -1,5 +1,6 @@
 """Settings shared by every environment; everything that differs comes from the environment."""
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -91,7 +92,10 @@ LOGIN_REDIRECT_URL = "/"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 8},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -146,6 +150,9 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# API tokens expire this long after they were issued (401 `token_expired`; log in again).
+API_TOKEN_TTL = datetime.timedelta(hours=env.int("API_TOKEN_TTL_HOURS", default=7 * 24))
+
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 
 # SMS: the development backend appends one JSON line per message to SMS_OUTBOX_PATH.
@@ -158,6 +165,10 @@ PLATFORM = {
     "INITIAL_PASSWORD": "000000",
     # A review task older than this many days is overdue.
     "REVIEW_OVERDUE_DAYS": env.int("REVIEW_OVERDUE_DAYS", default=3),
+    # Login throttling (orgs/security.py): this many failed logins within the window for one
+    # username, or from one IP address, refuse further logins until they leave the window.
+    "LOGIN_FAILURE_LIMIT": 10,
+    "LOGIN_FAILURE_WINDOW": datetime.timedelta(hours=1),
 }
 
 LOGGING = {
