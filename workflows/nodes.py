@@ -36,6 +36,14 @@ def wrap_service_view(flow_task, origin_view):
 class ServiceView(flow.View):
     """`flow.View` for a step completed by a service (which advances the task itself)."""
 
+    def can_unassign(self, user, task):
+        """Only the holder puts a task back in the queue.
+
+        Viewflow also lets whoever manages the flow unassign anyone's task; administrators
+        hand a task over with `review_task_reassign` instead, which is audited.
+        """
+        return task.owner_id is not None and task.owner_id == user.pk
+
     @property
     def view_path(self):
         return path(

@@ -457,6 +457,28 @@ def test_reassign_needs_an_open_review_and_an_admin(admin, reviewer, colleague, 
         services.review_task_reassign(claim=approved, actor=admin, to_user=colleague, reason="x")
 
 
+def test_admin_cannot_unassign_a_reviewers_task_with_viewflows_raw_actions(
+    client, admin, pending, reviewer
+):
+    """Viewflow lets a flow manager unassign anyone's task; ours hand it over audited."""
+    task = review_task(pending)
+    with task.activation() as activation:
+        activation.assign(reviewer)
+    unassign = ClaimFlow.review.reverse("unassign", args=[pending.process_id, task.pk])
+    client.force_login(admin)
+    assert client.get(unassign).status_code == 403
+    assert client.post(unassign).status_code == 403
+    bulk = client.post(url("tasks_unassign"), {"pk": [task.pk], "_confirm": "1"})
+    assert bulk.status_code == 403
+    task = review_task(pending)
+    assert (task.status, task.owner) == ("ASSIGNED", reviewer)
+
+    # the holder still puts it back
+    client.force_login(reviewer)
+    assert client.post(unassign).status_code == 302
+    assert (review_task(pending).status, review_task(pending).owner) == ("NEW", None)
+
+
 # -- dashboard ---------------------------------------------------------------------------------
 
 
