@@ -6,6 +6,7 @@ The nodes are wiring only; each step's rules live in the services they call.
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow, lock
+from viewflow.workflow.flow.views import UserIndexTaskView
 
 from orgs.backends import review_permission
 from scoring import services as scoring_services
@@ -13,7 +14,7 @@ from scoring import services as scoring_services
 from . import services
 from .models import ClaimProcess, ClaimStatus
 from .nodes import ServiceView
-from .views import ReviewClaimView
+from .views import ReviewClaimView, ScopedIndexTaskView, ScopedUserIndexTaskView
 
 
 class ClaimFlow(flow.Flow):
@@ -95,3 +96,8 @@ class ClaimFlow(flow.Flow):
 # claim_process_cancel). Removing the view classes removes those URLs.
 for _node in ClaimFlow.instance.nodes():
     _node.cancel_view_class = _node.undo_view_class = _node.revive_view_class = None
+    # A task's index page refuses those who may not see its process (workflows.views).
+    if _node.index_view_class is UserIndexTaskView:
+        _node.index_view_class = ScopedUserIndexTaskView
+    elif _node.index_view_class is not None:
+        _node.index_view_class = ScopedIndexTaskView

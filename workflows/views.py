@@ -1,10 +1,12 @@
 """Operator UI task views; each one calls the same service as the API."""
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.generic import FormView
+from viewflow.workflow.flow.views import IndexTaskView, UserIndexTaskView
 
 from demands.choices import Guarantee
 from orgs.choices import ServiceArea, ServiceObject
@@ -75,3 +77,26 @@ class ReviewClaimView(FormView):
             return self.request.resolver_match.flow_viewset.reverse("queue")
         step = "execute" if task.owner_id == self.request.user.pk else "assign"
         return task.flow_task.reverse(step, args=[task.process_id, task.pk])
+
+
+class TaskIndexScopeMixin:
+    """A task's index page only for those who may see the task's process.
+
+    Viewflow's index pages redirect anyone to the task's detail (or assign/execute) page, which
+    then refuses; for another league org's task id that redirect would confirm the task exists
+    and name its process. Refuse it here instead, as the detail page does.
+    """
+
+    def dispatch(self, request, *args, **kwargs):
+        activation = request.activation
+        if not activation.flow_task.can_view(request.user, activation.task):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+class ScopedIndexTaskView(TaskIndexScopeMixin, IndexTaskView):
+    """The index page of an automatic or API step's task."""
+
+
+class ScopedUserIndexTaskView(TaskIndexScopeMixin, UserIndexTaskView):
+    """The index page of a human task (the review)."""

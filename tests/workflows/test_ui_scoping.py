@@ -36,3 +36,19 @@ def test_task_level_cancel_undo_revive_are_not_offered(client, pending, reviewer
     for action in ("cancel", "undo", "revive"):
         url = f"/workspace/claim/{pending.process_id}/review/{task.pk}/{action}/"
         assert client.post(url).status_code == 404, url
+
+
+def test_task_index_pages_refuse_another_orgs_reviewer(client, pending, reviewer, other_reviewer):
+    """A task's index page redirects only those who may see it; to others it is a 403, so a
+    guessed task id neither confirms the task nor names its process."""
+    from viewflow.workflow.models import Task
+
+    tasks = Task.objects.filter(process_id=pending.process_id)
+    urls = [task.flow_task.reverse("index", args=[pending.process_id, task.pk]) for task in tasks]
+    assert len(urls) == 2  # start and review
+    client.force_login(other_reviewer)
+    for url in urls:
+        assert client.get(url).status_code == 403, url
+    client.force_login(reviewer)
+    for url in urls:
+        assert client.get(url).status_code == 302, url
