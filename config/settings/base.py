@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "viewflow",
     "viewflow.workflow",
     "orgs",
@@ -37,6 +38,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.security.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -68,18 +70,26 @@ TEMPLATES = [
     },
 ]
 
+
+def database(config: dict) -> dict:
+    """A DATABASE_URL's configuration with this project's options for its engine."""
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        # IMMEDIATE takes the write lock when a transaction starts, so two writers queue on
+        # the busy timeout instead of one failing with "database is locked" on upgrade.
+        config["OPTIONS"] = {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    else:
+        config.setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=0))
+    return config
+
+
 # The embedded default is a SQLite file; DATABASE_URL switches to PostgreSQL.
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # IMMEDIATE takes the write lock when a transaction starts, so two writers queue on
-    # the busy timeout instead of one failing with "database is locked" on upgrade.
-    DATABASES["default"]["OPTIONS"] = {
-        "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-    }
-else:
-    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=0))
+DATABASES = {
+    "default": database(env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"))
+}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "orgs.User"
@@ -139,6 +149,11 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI and ReDoc from the drf-spectacular-sidecar package, served as our own static
+    # files: /api/docs/ needs no CDN and fits the content security policy below.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
         "DemandStatusEnum": "demands.models.DemandStatus",
         "ClaimStatusEnum": "workflows.models.ClaimStatus",
@@ -149,6 +164,28 @@ SPECTACULAR_SETTINGS = {
         "ZoneEnum": "demands.choices.Zone",
     },
 }
+
+# Content-Security-Policy of every page (config/security.py), in the shape of Django 6.0's
+# SECURE_CSP. Everything is served from this site: Viewflow's scripts, fonts and icons and
+# Swagger UI (sidecar) are static files, and no page has an inline script. Styles may be
+# inline: Viewflow's Material components and our templates use style attributes and blocks.
+SECURE_CSP = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'", "'unsafe-inline'"],
+    # Material's and Swagger UI's stylesheets draw some icons as data: SVG images.
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+
+# seed_demo creates accounts whose passwords are printed: it runs with DEBUG on, or where
+# ALLOW_DEMO_DATA=1 says so (a demo site). Production settings default it to off.
+ALLOW_DEMO_DATA = env.bool("ALLOW_DEMO_DATA", default=DEBUG)
 
 # API tokens expire this long after they were issued (401 `token_expired`; log in again).
 API_TOKEN_TTL = datetime.timedelta(hours=env.int("API_TOKEN_TTL_HOURS", default=7 * 24))

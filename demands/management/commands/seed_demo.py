@@ -581,6 +581,13 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
+        if not settings.DEBUG and not settings.ALLOW_DEMO_DATA:
+            # The demo accounts' passwords are printed below and known to anyone who read them.
+            raise CommandError(
+                "seed_demo creates accounts with known passwords and is refused with DEBUG off. "
+                "Run it with the development settings, or set ALLOW_DEMO_DATA=1 on a demo site "
+                "(never on production)."
+            )
         if LeagueOrg.objects.filter(code=PROVINCE_CODE).exists():
             self.stdout.write(
                 f"Demo data already exist (league org {PROVINCE_CODE} is present); "
