@@ -186,7 +186,7 @@ def test_swagger_ui_is_served_from_our_static_files(client, db):
 # -- demo data ----------------------------------------------------------------------------------
 
 
-def test_seed_demo_is_refused_with_debug_off_unless_allowed(settings, db):
+def test_seed_demo_is_refused_with_debug_off_and_no_allow_demo_data(settings, db):
     settings.DEBUG = False
     settings.ALLOW_DEMO_DATA = False  # production's default, when ALLOW_DEMO_DATA is not set
     with pytest.raises(CommandError, match="ALLOW_DEMO_DATA=1"):

@@ -265,7 +265,7 @@ def test_logout_with_a_session_ends_the_session(reviewer):
 
 
 @pytest.mark.parametrize("password", ["000000", "Ab1!xyz", "12345678", "password"])
-def test_weak_passwords_and_the_initial_one_are_refused_everywhere(db, password):
+def test_the_validators_refuse_weak_passwords_and_the_initial_one(db, password):
     with pytest.raises(ValidationError):
         validate_password(password)
 
