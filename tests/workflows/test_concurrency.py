@@ -1,18 +1,30 @@
-"""Decisions at the same moment on real connections: exactly one claim of a demand wins."""
+"""Decisions at the same moment on real connections: exactly one claim of a demand wins.
+
+After each scenario the whole database passes the consistency checker.
+"""
 
 import threading
 
 import pytest
 from django.db import connection, connections
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
 
 from demands.models import Demand, DemandStatus
 from orgs.errors import StateConflict
 from workflows import services
+from workflows.consistency import check_consistency
 from workflows.models import Claim, ClaimStatus
 
 from .. import factories as f
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def many_workers() -> int:
+    """PostgreSQL queues the writers on row locks; SQLite's IMMEDIATE transactions queue them
+    on the database's write lock with a 20 s busy timeout, so it gets fewer."""
+    return 32 if connection.vendor == "postgresql" else 4
 
 
 def run_together(*calls):
@@ -30,6 +42,8 @@ def run_together(*calls):
             outcomes[i] = ("error", exc)
         finally:
             connections.close_all()
+            if any(c.connection is not None for c in connections.all(initialized_only=True)):
+                outcomes[i] = ("error", RuntimeError("the thread left a connection open"))
 
     threads = [threading.Thread(target=worker, args=(i, c)) for i, c in enumerate(calls)]
     for t in threads:
@@ -42,8 +56,6 @@ def run_together(*calls):
 def test_two_reviewers_approving_two_claims_of_one_demand_leave_one_approved(
     reviewer, league, operator, operator2
 ):
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks under real concurrency are PostgreSQL's; SQLite serializes writers")
     colleague = f.reviewer_of(league, username="colleague")
     demand = f.open_demand(reviewer)
     first, second = f.claim(demand, operator), f.claim(demand, operator2)
@@ -59,6 +71,71 @@ def test_two_reviewers_approving_two_claims_of_one_demand_leave_one_approved(
     assert Demand.objects.get(pk=demand.pk).status == DemandStatus.CLAIMED
     loser = Claim.objects.get(demand=demand, status=ClaimStatus.REJECTED)
     assert loser.process.status == "CANCELED"
+    assert check_consistency() == []
+
+
+def one_demand_with_many_claims(league, reviewer, n):
+    """An open demand with `n` pending claims of `n` orgs, and `n` reviewers of its league org."""
+    demand = f.open_demand(reviewer)
+    reviewers = [reviewer] + [f.reviewer_of(league, username=f"colleague{i}") for i in range(1, n)]
+    claims = []
+    for i in range(n):
+        org = f.VolunteerOrgFactory()
+        claims.append(f.claim(demand, f.operator_of(org, username=f"operator{i}")))
+    return demand, reviewers, claims
+
+
+def assert_one_approved(demand, claims):
+    claims = Claim.objects.filter(pk__in=[c.pk for c in claims]).select_related("process")
+    approved = [c for c in claims if c.status == ClaimStatus.APPROVED]
+    rejected = [c for c in claims if c.status == ClaimStatus.REJECTED]
+    assert len(approved) == 1 and len(rejected) == len(claims) - 1
+    assert Demand.objects.get(pk=demand.pk).status == DemandStatus.CLAIMED
+    assert approved[0].process.status == "NEW"
+    assert all(c.process.status == "CANCELED" for c in rejected)
+    assert check_consistency() == []
+    return approved[0]
+
+
+def test_many_reviewers_approving_claims_of_one_demand_leave_one_approved(reviewer, league):
+    n = many_workers()
+    demand, reviewers, claims = one_demand_with_many_claims(league, reviewer, n)
+
+    kinds, outcomes = run_together(
+        *[
+            lambda c=c, r=r: services.claim_approve(claim=c, actor=r)
+            for c, r in zip(claims, reviewers, strict=True)
+        ]
+    )
+
+    assert kinds.count("ok") == 1 and kinds.count("conflict") == n - 1, outcomes
+    winner = assert_one_approved(demand, claims)
+    assert outcomes[kinds.index("ok")][1].pk == winner.pk
+
+
+def test_many_reviewers_approving_over_http_get_one_200_and_409s(reviewer, league):
+    n = 8
+    demand, reviewers, claims = one_demand_with_many_claims(league, reviewer, n)
+    clients = []
+    for user in reviewers:
+        client = APIClient()
+        token, _ = Token.objects.get_or_create(user=user)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        clients.append(client)
+
+    kinds, outcomes = run_together(
+        *[
+            lambda client=client, c=c: client.post(f"/api/v1/claims/{c.pk}/approve/")
+            for client, c in zip(clients, claims, strict=True)
+        ]
+    )
+
+    assert kinds == ["ok"] * n, outcomes
+    codes = sorted(response.status_code for _, response in outcomes)
+    assert codes == [200] + [409] * (n - 1), [r.content for _, r in outcomes]
+    winner = assert_one_approved(demand, claims)
+    ok = next(response for _, response in outcomes if response.status_code == 200)
+    assert ok.json()["id"] == winner.pk
 
 
 def test_same_decision_twice_at_once_has_one_effect(reviewer, operator):
@@ -72,6 +149,7 @@ def test_same_decision_twice_at_once_has_one_effect(reviewer, operator):
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.APPROVED
     assert claim.process.task_set.filter(flow_task_type="HUMAN", status="DONE").count() == 1
+    assert check_consistency() == []
 
 
 def test_approve_and_withdraw_at_once_leave_consistent_states(reviewer, operator):
@@ -89,6 +167,7 @@ def test_approve_and_withdraw_at_once_leave_consistent_states(reviewer, operator
     assert claim.status == ClaimStatus.WITHDRAWN
     assert demand.status == DemandStatus.OPEN
     assert claim.process.status == "CANCELED"
+    assert check_consistency() == []
 
 
 def test_both_sides_rating_at_once_settle_once(reviewer, operator, vorg):
@@ -108,3 +187,4 @@ def test_both_sides_rating_at_once_settle_once(reviewer, operator, vorg):
     assert claim.status == ClaimStatus.COMPLETED
     assert claim.process.status == "DONE"
     assert PointsEntry.objects.filter(claim=claim).count() == 2
+    assert check_consistency() == []
