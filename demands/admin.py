@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from .models import Demand, InitialDemand, Report, StudentRecordAccess
+from .models import Demand, DemandStatus, InitialDemand, Report, StudentRecordAccess
 
 
 @admin.register(Demand)
@@ -13,6 +13,16 @@ class DemandAdmin(admin.ModelAdmin):
     readonly_fields = ("status", "published_at", "created_by")
     raw_id_fields = ("league_org", "initial_demands")
 
+    def get_readonly_fields(self, request, obj=None):
+        # A published demand is what orgs claimed and its process runs on: like the API, the
+        # admin edits drafts only, and never moves a demand to another league org (its review
+        # tasks and points belong to that org).
+        if obj is None:
+            return self.readonly_fields
+        if obj.status != DemandStatus.DRAFT:
+            return [f.name for f in obj._meta.fields] + ["initial_demands"]
+        return (*self.readonly_fields, "league_org")
+
 
 @admin.register(InitialDemand)
 class InitialDemandAdmin(admin.ModelAdmin):
@@ -21,6 +31,10 @@ class InitialDemandAdmin(admin.ModelAdmin):
     search_fields = ("title", "league_org__name")
     readonly_fields = ("status", "decided_at", "submitter")
     raw_id_fields = ("league_org",)
+
+    def get_readonly_fields(self, request, obj=None):
+        # Addressed to one league org for good: its reviewers decide it and see the student.
+        return self.readonly_fields if obj is None else (*self.readonly_fields, "league_org")
 
 
 @admin.register(Report)

@@ -48,3 +48,16 @@ def test_reviewers_and_orgs_have_no_admin(client, reviewer, operator):
         user.save()
         client.force_login(user)
         assert client.get("/admin/orgs/user/").status_code == 403
+
+
+def test_a_published_demand_cannot_be_edited_or_moved_in_the_admin(
+    client, admin_gd, demand, other_league
+):
+    client.force_login(admin_gd)
+    page = client.get(f"/admin/demands/demand/{demand.pk}/change/").content.decode()
+    assert 'name="league_org"' not in page and 'name="title"' not in page
+    client.post(
+        f"/admin/demands/demand/{demand.pk}/change/", {"league_org": other_league.pk, "title": "x"}
+    )
+    demand.refresh_from_db()
+    assert demand.league_org != other_league and demand.title != "x"
