@@ -13,7 +13,7 @@ from .common import CityField, OrgRefSerializer, code_list, mask_mobile
 
 
 class DemandSerializer(serializers.ModelSerializer):
-    city = serializers.CharField(source="city.name", default=None)
+    city = serializers.CharField(source="city.name", default=None, allow_null=True)
     league_org = OrgRefSerializer()
     contact_mobile = serializers.SerializerMethodField()
     status_label = serializers.CharField(source="get_status_display")

@@ -3,7 +3,6 @@
 Nothing here carries a contact name or mobile: these are read by anyone, signed in or not.
 """
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -18,7 +17,7 @@ from .common import OrgRefSerializer, code_list
 class VolunteerOrgSerializer(serializers.ModelSerializer):
     """A volunteer org's public profile with what it did: completed claims, stars received."""
 
-    city = serializers.CharField(source="city.name", default=None)
+    city = serializers.CharField(source="city.name", default=None, allow_null=True)
     service_areas = code_list(ServiceArea.choices)
     service_objects = code_list(ServiceObject.choices)
     registration_label = serializers.CharField(source="get_registration_display")
@@ -48,7 +47,7 @@ class VolunteerOrgSerializer(serializers.ModelSerializer):
             "average_stars",
         ]
 
-    @extend_schema_field(OpenApiTypes.FLOAT)
+    @extend_schema_field(serializers.FloatField(allow_null=True))
     def get_average_stars(self, org) -> float | None:
         value = org.average_stars
         return None if value is None else round(float(value), 2)

@@ -1,8 +1,11 @@
-"""API fixtures: token clients per role, the SMS outbox, and a query counter."""
+"""API fixtures: token clients per role, the SMS outbox, and the schema's word on a response."""
 
 import json
 
 import pytest
+import requests
+import schemathesis
+from django.test import Client
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -57,3 +60,38 @@ def sms_code(db, client_for, outbox, django_capture_on_commit_callbacks):
         return outbox()[-1]["code"]
 
     return get
+
+
+@pytest.fixture(scope="session")
+def api_schema():
+    """The OpenAPI schema as served at /api/schema/, loaded by Schemathesis."""
+    # Django's test client, whose handler leaves the test's database connection alone.
+    served = Client().get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    return schemathesis.openapi.from_dict(served.json())
+
+
+@pytest.fixture
+def conforms(api_schema):
+    """`conforms(response, "POST /api/v1/demands/")`: the schema documents the response's status
+    for that operation, and its content type and body match what it documents."""
+
+    def check(response, operation):
+        method, path = operation.split(" ", 1)
+        api_operation = api_schema[path][method]
+        assert str(response.status_code) in api_operation.definition.raw["responses"], (
+            f"{operation} answered an undocumented {response.status_code}"
+        )
+        api_operation.validate_response(
+            schemathesis.Response(
+                status_code=response.status_code,
+                headers={name: [value] for name, value in response.headers.items()},
+                content=response.content,
+                request=requests.Request(
+                    method, f"http://testserver{response.request['PATH_INFO']}"
+                ).prepare(),
+                elapsed=0.0,
+                verify=False,
+            )
+        )
+
+    return check

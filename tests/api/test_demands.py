@@ -284,6 +284,15 @@ def test_ids_that_are_not_ids_are_json_404s(client_for, reviewer):
         assert response.json()["code"] == "not_found"
 
 
+def test_a_draft_without_a_city_matches_the_schema(client_for, reviewer, conforms):
+    # Found by the fuzz test: a draft's city is null, which the schema said was a string.
+    response = client_for(reviewer).post("/api/v1/demands/", {"zone": "general"}, format="json")
+    assert response.status_code == 201 and response.json()["city"] is None
+    conforms(response, "POST /api/v1/demands/")
+    mine = client_for(reviewer).get("/api/v1/demands/?mine=true")
+    conforms(mine, "GET /api/v1/demands/")
+
+
 def test_my_publications_include_drafts(client_for, reviewer, other_reviewer, demand):
     draft = f.draft_demand(reviewer)
     f.open_demand(other_reviewer)

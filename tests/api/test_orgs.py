@@ -132,6 +132,17 @@ def test_detail(client_for, vorg):
     assert client_for(None).get(f"{URL}abc/").status_code == 404
 
 
+def test_an_org_without_stars_or_city_matches_the_schema(client_for, vorg, conforms):
+    # Found by the fuzz test: average_stars is null before any completed claim, and an org
+    # that has not completed its profile has no city; the schema said number and string.
+    vorg.city = None
+    vorg.save(update_fields=["city"])
+    detail = client_for(None).get(f"{URL}{vorg.pk}/")
+    assert detail.json()["average_stars"] is None and detail.json()["city"] is None
+    conforms(detail, "GET /api/v1/orgs/{id}/")
+    conforms(client_for(None).get(URL), "GET /api/v1/orgs/")
+
+
 def test_the_directory_is_read_only(client_for, operator, vorg):
     assert client_for(None).post(URL, {"name": "x"}).status_code == 401
     assert client_for(operator).post(URL, {"name": "x"}).status_code == 405
