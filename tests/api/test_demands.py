@@ -272,6 +272,37 @@ def test_malformed_body_is_a_400(client_for, reviewer):
     assert response.status_code == 400 and response.json()["code"] == "malformed_body"
 
 
+def test_a_body_in_another_format_is_a_documented_415(client_for, reviewer, demand, conforms):
+    # Found by the fuzz test (tests/api/test_fuzz.py): text/plain was an undocumented 415.
+    response = client_for(reviewer).post(
+        f"/api/v1/demands/{demand.pk}/close/", '{"reason": ""}', content_type="text/plain"
+    )
+    assert response.status_code == 415 and response.json()["code"] == "unsupported_media_type"
+    conforms(response, "POST /api/v1/demands/{id}/close/")
+
+
+@pytest.mark.parametrize("page", [0, 2])
+def test_a_page_out_of_range_is_a_documented_404(client_for, demand, conforms, page):
+    # Found by the fuzz test: the paginator's 404 was not in the schema of any list.
+    response = client_for(None).get("/api/v1/demands/", {"page": page})
+    assert response.status_code == 404 and response.json()["code"] == "not_found"
+    conforms(response, "GET /api/v1/demands/")
+
+
+def test_an_initial_password_on_a_public_read_is_a_documented_403(
+    client_for, league, demand, conforms
+):
+    # Found by the fuzz test: the initial-password gate refuses public reads too.
+    imported = f.reviewer_of(league, username="imported", must_change_password=True)
+    for response, operation in (
+        (client_for(imported).get("/api/v1/demands/"), "GET /api/v1/demands/"),
+        (client_for(imported).get(f"/api/v1/demands/{demand.pk}/"), "GET /api/v1/demands/{id}/"),
+    ):
+        assert response.status_code == 403
+        assert response.json()["code"] == "password_change_required"
+        conforms(response, operation)
+
+
 def test_ids_that_are_not_ids_are_json_404s(client_for, reviewer):
     client = client_for(reviewer)
     for path in (

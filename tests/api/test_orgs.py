@@ -143,6 +143,13 @@ def test_an_org_without_stars_or_city_matches_the_schema(client_for, vorg, confo
     conforms(client_for(None).get(URL), "GET /api/v1/orgs/")
 
 
+def test_a_bad_token_on_the_public_directory_is_a_documented_401(client, vorg, conforms):
+    # Found by the fuzz test: a wrong or expired token is refused even where none is needed.
+    response = client.get(URL, HTTP_AUTHORIZATION=f"Token {'0' * 40}")
+    assert response.status_code == 401
+    conforms(response, "GET /api/v1/orgs/")
+
+
 def test_the_directory_is_read_only(client_for, operator, vorg):
     assert client_for(None).post(URL, {"name": "x"}).status_code == 401
     assert client_for(operator).post(URL, {"name": "x"}).status_code == 405

@@ -15,3 +15,20 @@ def test_schema_and_docs_are_served(client, db):
     assert "/api/v1/demands/{id}/publish/" in paths
     assert "409" in paths["/api/v1/demands/{id}/publish/"]["post"]["responses"]
     assert client.get("/api/docs/").status_code == 200
+
+
+def test_errors_raised_outside_the_views_are_documented_everywhere(api_schema):
+    """api.schema.document_common_errors: 404 on lists, 415 on bodies, 401/403 with a token."""
+    initial_password_ok = {"/api/v1/auth/password/", "/api/v1/auth/token/", "/api/v1/auth/logout/"}
+    for operation in (result.ok() for result in api_schema.get_all_operations()):
+        raw = operation.definition.raw
+        responses = raw["responses"]
+        label = operation.label
+        if any(p["name"] == "page" for p in raw.get("parameters", [])):
+            assert "404" in responses, label
+        if "requestBody" in raw:
+            assert "415" in responses, label
+        if any("tokenAuth" in requirement for requirement in raw.get("security", [])):
+            assert "401" in responses, label
+            if operation.path not in initial_password_ok:
+                assert "403" in responses, label
