@@ -1,6 +1,7 @@
 """Payloads of the account endpoints: token, password, SMS codes, me, profile, points."""
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from orgs.choices import ServiceArea, ServiceObject
@@ -63,6 +64,12 @@ class MeSerializer(serializers.Serializer):
 class VolunteerOrgProfileSerializer(serializers.Serializer):
     """完善信息 of a volunteer org."""
 
+    kind = serializers.SerializerMethodField()
+
+    @extend_schema_field({"type": "string", "enum": ["volunteer"]})
+    def get_kind(self, org):
+        return "volunteer"
+
     name = serializers.CharField(max_length=100)
     city = CityField()
     service_areas = code_list(ServiceArea.choices, allow_empty=False)
@@ -75,6 +82,12 @@ class VolunteerOrgProfileSerializer(serializers.Serializer):
 
 class LeagueOrgProfileSerializer(serializers.Serializer):
     """组织信息管理 of a league org; every field optional."""
+
+    kind = serializers.SerializerMethodField()
+
+    @extend_schema_field({"type": "string", "enum": ["league"]})
+    def get_kind(self, org):
+        return "league"
 
     name = serializers.CharField(read_only=True)
     contact_name = serializers.CharField(max_length=50, allow_blank=True, required=False)

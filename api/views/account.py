@@ -3,7 +3,7 @@
 from django.contrib.auth import authenticate, logout
 from django.urls import path
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
 from rest_framework import generics, permissions, status
 from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
@@ -162,6 +162,20 @@ class MeView(APIView):
         return Response(MeSerializer(_me(request.user)).data)
 
 
+# A volunteer org's account edits its 完善信息, a league org's its contact details; `kind` in
+# the answer says which.
+ORG_PROFILE = PolymorphicProxySerializer(
+    component_name="OrgProfile",
+    serializers={"volunteer": VolunteerOrgProfileSerializer, "league": LeagueOrgProfileSerializer},
+    resource_type_field_name="kind",
+)
+ORG_PROFILE_INPUT = PolymorphicProxySerializer(
+    component_name="OrgProfileInput",
+    serializers=[VolunteerOrgProfileSerializer, LeagueOrgProfileSerializer],
+    resource_type_field_name=None,
+)
+
+
 class MyOrgView(APIView):
     """The profile of my organization: 完善信息 (volunteer org) or 组织信息管理 (league org)."""
 
@@ -176,8 +190,8 @@ class MyOrgView(APIView):
         raise PermissionDenied(_("只有组织账号有组织信息"))
 
     @extend_schema(
-        summary="My organization's profile",
-        responses={200: VolunteerOrgProfileSerializer, **errors(401, 403)},
+        summary="My organization's profile (a volunteer org's 完善信息, or a league org's)",
+        responses={200: ORG_PROFILE, **errors(401, 403)},
     )
     def get(self, request):
         org, serializer = self._org(request)
@@ -199,16 +213,16 @@ class MyOrgView(APIView):
 
     @extend_schema(
         summary="完善信息: replace my organization's profile",
-        request=VolunteerOrgProfileSerializer,
-        responses={200: VolunteerOrgProfileSerializer, **errors(400, 401, 403)},
+        request=ORG_PROFILE_INPUT,
+        responses={200: ORG_PROFILE, **errors(400, 401, 403)},
     )
     def put(self, request):
         return self._update(request, partial=False)
 
     @extend_schema(
         summary="Change some fields of my organization's profile",
-        request=VolunteerOrgProfileSerializer,
-        responses={200: VolunteerOrgProfileSerializer, **errors(400, 401, 403)},
+        request=ORG_PROFILE_INPUT,
+        responses={200: ORG_PROFILE, **errors(400, 401, 403)},
     )
     def patch(self, request):
         return self._update(request, partial=True)
@@ -220,7 +234,11 @@ class MyPointsView(generics.GenericAPIView):
 
     @extend_schema(
         summary="我的积分: balance and ledger entries (newest first, paginated)",
-        responses={200: PointsSerializer, **errors(401, 403)},
+        parameters=[
+            OpenApiParameter("page", int, description="页码 (≥ 1)"),
+            OpenApiParameter("page_size", int, description="每页条数 (1–100)"),
+        ],
+        responses={200: PointsSerializer, **errors(401, 403, 404)},
     )
     def get(self, request):
         org = request.user.volunteer_org or request.user.league_org

@@ -166,6 +166,9 @@ SPECTACULAR_SETTINGS = {
         "ServiceObjectEnum": "orgs.choices.ServiceObject",
         "GuaranteeEnum": "demands.choices.Guarantee",
         "ZoneEnum": "demands.choices.Zone",
+        "InitialDemandKindEnum": "demands.choices.InitialDemandKind",
+        "VolunteerProfileKindEnum": ["volunteer"],
+        "LeagueProfileKindEnum": ["league"],
     },
 }
 
