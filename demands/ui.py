@@ -14,6 +14,7 @@ from django.urls import NoReverseMatch, path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, RedirectView, TemplateView
+from django_fsm import can_proceed
 from viewflow.urls import Application
 from viewflow.utils import Icon
 from viewflow.views import ListModelView
@@ -150,9 +151,7 @@ class InitialDemandDetailView(LeagueReviewerRequired, TemplateView):
             adopt_form=adopt_form,
             decline_form=decline_form,
             # The decision forms while pending, and a refused one whatever the state.
-            show_decisions=initial.status == InitialDemandStatus.PENDING
-            or adopt_form.errors
-            or decline_form.errors,
+            show_decisions=can_proceed(initial.adopt) or adopt_form.errors or decline_form.errors,
             linked_demands=[
                 (d, str(d), self.url("demand_detail", d.pk))
                 for d in selectors.demand_list(viewer=self.request.user, mine=True).filter(
@@ -270,7 +269,7 @@ class DemandDetailView(LeagueReviewerRequired, TemplateView):
             claims=[(claim, _claim_process_url(claim, user)) for claim in claims],
             initial_demands=[(i, self.url("initial_detail", i.pk)) for i in initial],
             is_draft=demand.status == DemandStatus.DRAFT,
-            closable=demand.status in (DemandStatus.DRAFT, DemandStatus.OPEN),
+            closable=can_proceed(demand.close),
             **kwargs,
         )
 

@@ -6,6 +6,7 @@ from django.shortcuts import redirect
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.generic import FormView
+from django_fsm import can_proceed
 from viewflow.workflow.flow.views import IndexTaskView, UserIndexTaskView
 
 from demands.choices import Guarantee
@@ -14,7 +15,6 @@ from orgs.errors import DomainError
 
 from . import selectors, services
 from .forms import ReviewForm
-from .models import ClaimStatus
 
 
 def _labels(choices, codes) -> list[str]:
@@ -45,7 +45,7 @@ class ReviewClaimView(FormView):
         demand, org = review["demand"], review["org"]
         return super().get_context_data(
             **review,
-            can_decide=review["claim"].status == ClaimStatus.PENDING,
+            can_decide=can_proceed(review["claim"].approve),
             demand_guarantees=_labels(Guarantee, demand.guarantees),
             org_service_areas=_labels(ServiceArea, org.service_areas),
             org_service_objects=_labels(ServiceObject, org.service_objects),
