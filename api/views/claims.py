@@ -3,7 +3,7 @@
 import django_filters
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import filters, mixins, permissions, status, viewsets
+from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -11,6 +11,7 @@ from scoring import services as scoring_services
 from workflows import selectors, services
 from workflows.models import Claim, ClaimStatus
 
+from ..filters import StableOrderingFilter
 from ..idempotency import IdempotentMixin
 from ..permissions import IsLeagueReviewer, IsOrgOperator, IsOrgUser
 from ..serializers.claims import (
@@ -59,7 +60,7 @@ class ClaimViewSet(
 ):
     """Claims (认领) as their parties see them, and the steps of the claim process they take."""
 
-    filter_backends = [DjangoFilterBackend, filters.OrderingFilter]
+    filter_backends = [DjangoFilterBackend, StableOrderingFilter]
     filterset_class = ClaimFilter
     lookup_value_regex = PK_PATTERN
     ordering_fields = ["created_at", "decided_at"]

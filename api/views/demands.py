@@ -13,6 +13,7 @@ from orgs.choices import ServiceArea
 from workflows import services as claim_services
 
 from ..idempotency import IdempotentMixin
+from ..pagination import PageOrCursorPagination
 from ..permissions import IsLeagueReviewer, IsOrgOperator
 from ..serializers.claims import ClaimSerializer
 from ..serializers.common import errors
@@ -68,6 +69,7 @@ class DemandViewSet(
     """需求: the public list and detail, a league org's drafts and transitions, marks, claims."""
 
     filterset_class = DemandFilter
+    pagination_class = PageOrCursorPagination
     lookup_value_regex = PK_PATTERN
     search_fields = ["title", "content"]
     ordering_fields = ["published_at", "end_date", "created_at", "volunteers_needed"]

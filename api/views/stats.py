@@ -12,6 +12,7 @@ from demands.stats import stats_as_of_yesterday
 from workflows import selectors as claim_selectors
 from workflows.models import Claim
 
+from ..pagination import KeysetPagination
 from ..serializers.common import errors
 from ..serializers.orgs import ClaimFeedSerializer, StatsSerializer
 
@@ -42,6 +43,7 @@ class ClaimFeedFilter(django_filters.FilterSet):
 class ClaimFeedViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = ClaimFeedSerializer
     filterset_class = ClaimFeedFilter
+    pagination_class = KeysetPagination  # a feed scrolls; it has no page numbers
     filter_backends = [django_filters.rest_framework.DjangoFilterBackend]
 
     def get_queryset(self):
