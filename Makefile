@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: install run test lint migrations-check browser-deps
+.PHONY: install run test lint migrations-check browser-deps bench
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -37,3 +37,9 @@ test: install migrations-check browser-deps
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# The benchmark (bench/run.py): province-sized data, gunicorn, N clients over HTTP, pgbench.
+# On PostgreSQL when DATABASE_URL is set (in a new database beside it), else on SQLite.
+# BENCH_ARGS passes options, e.g. BENCH_ARGS="--clients 16 --duration 20".
+bench: install
+	$(BIN)/python -m bench.run $(BENCH_ARGS)

@@ -58,8 +58,11 @@ class PageNumberPagination(pagination.PageNumberPagination):
         return parameters
 
 
-def _encode(payload: list) -> str:
-    raw = json.dumps(payload, separators=(",", ":")).encode()
+def encode_cursor(field: str, value, pk: int, direction: str = "n") -> str:
+    """The opaque cursor of the row (value, pk) ordered by `field`; "n" next, "p" previous."""
+    if value is not None and not isinstance(value, int | str):
+        value = value.isoformat()
+    raw = json.dumps([field, value, pk, direction], separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
@@ -162,10 +165,7 @@ class KeysetPagination(pagination.BasePagination):
         return bound if descending else bound | Q(**{f"{field}__isnull": True})
 
     def _link(self, row, direction: str):
-        value = getattr(row, self.field)
-        if value is not None and not isinstance(value, int | str):
-            value = value.isoformat()
-        cursor = _encode([self.field, value, row.pk, direction])
+        cursor = encode_cursor(self.field, getattr(row, self.field), row.pk, direction)
         return replace_query_param(
             self.request.build_absolute_uri(), self.cursor_query_param, cursor
         )
