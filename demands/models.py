@@ -426,3 +426,28 @@ class StudentRecordAccess(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.record} · {self.at:%Y-%m-%d %H:%M}"
+
+
+class StatsSnapshot(models.Model):
+    """One zone's home-page figures as of the end of one day (demands.stats), kept for good.
+
+    Taken once, after the day is over, by the periodic task or the first reader of the day;
+    every web process then serves the same figures, whichever computed them.
+    """
+
+    date = models.DateField(_("截止日期"))  # the figures run to the end of this day, Asia/Shanghai
+    zone = models.CharField(_("专区"), max_length=20, choices=Zone.choices)
+    demand_count = models.PositiveIntegerField(_("已发布需求数"))
+    claim_count = models.PositiveIntegerField(_("认领成功数"))
+    created_at = models.DateTimeField(_("生成时间"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-date", "zone"]
+        verbose_name = _("统计快照")
+        verbose_name_plural = _("统计快照")
+        constraints = [
+            models.UniqueConstraint(fields=["date", "zone"], name="stats_snapshot_one_per_day_zone")
+        ]
+
+    def __str__(self):
+        return f"{self.date} {self.zone}: {self.demand_count}/{self.claim_count}"

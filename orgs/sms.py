@@ -4,6 +4,10 @@ A code is 6 digits from `secrets`, valid 10 minutes, single-use, stored as an HM
 at most 5 tries; a phone gets at most one code a minute. Checking runs in its own transaction
 so a wrong try counts even when the request fails; consuming runs in the caller's, so a
 request refused for another field leaves the code usable.
+
+Messages leave through a Celery task queued after commit (`orgs.tasks.sms_send`), which calls
+the backend named by SMS_BACKEND: an object with `send(*, phone, purpose, code)` for a code and
+`send_text(*, phone, purpose, text)` for a notice. Without a broker the task runs inline.
 """
 
 import datetime
@@ -52,9 +56,42 @@ class OutboxBackend:
             f.write(json.dumps(line, ensure_ascii=False) + "\n")
         logger.info("SMS to %s (%s) written to %s", phone, purpose, path)
 
+    def send_text(self, *, phone: str, purpose: str, text: str) -> None:
+        path = Path(settings.SMS_OUTBOX_PATH)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        line = {
+            "phone": phone,
+            "purpose": purpose,
+            "text": text,
+            "sent_at": timezone.now().isoformat(),
+        }
+        with path.open("a", encoding="utf-8") as f:
+            f.write(json.dumps(line, ensure_ascii=False) + "\n")
+        logger.info("SMS to %s (%s) written to %s", phone, purpose, path)
+
 
 def _backend():
     return import_string(settings.SMS_BACKEND)()
+
+
+def sms_send(*, phone: str, purpose: str, code: str = "", text: str = "") -> None:
+    """Hand one message to the backend now: a code, or else a notice's text (the task's body)."""
+    if code:
+        _backend().send(phone=phone, purpose=purpose, code=code)
+    else:
+        _backend().send_text(phone=phone, purpose=purpose, text=text)
+
+
+def sms_queue(*, phone: str, purpose: str, code: str = "", text: str = "") -> None:
+    """Queue one message for when the current transaction commits (at once outside one).
+
+    A code is dropped by the worker once it would have expired: sending it later helps nobody.
+    """
+    from .tasks import sms_send as task
+
+    kwargs = {"phone": phone, "purpose": purpose, "code": code, "text": text}
+    expires = int(CODE_TTL.total_seconds()) if code else None
+    transaction.on_commit(lambda: task.apply_async(kwargs=kwargs, expires=expires))
 
 
 def _hash(phone: str, purpose: str, code: str) -> str:
@@ -87,7 +124,7 @@ def sms_code_issue(*, phone: str, purpose: str) -> None:
             created_at=now,
             expires_at=now + CODE_TTL,
         )
-        transaction.on_commit(lambda: _backend().send(phone=phone, purpose=purpose, code=code))
+        sms_queue(phone=phone, purpose=purpose, code=code)
 
 
 def sms_code_check(*, phone: str, purpose: str, code: str) -> SmsCode:

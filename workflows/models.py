@@ -251,3 +251,35 @@ class Activity(models.Model):
     @property
     def counts_service_hours(self) -> bool:
         return self.activity_type == ActivityType.VOLUNTEER_SERVICE
+
+
+class ReviewReminder(models.Model):
+    """An overdue-review SMS sent to one reviewer about one review task on one day.
+
+    The row is written with the SMS queued after it commits; it keeps a task's reviewers from
+    being reminded of it twice on one day (Asia/Shanghai), however often the reminder runs.
+    """
+
+    task = models.ForeignKey(
+        "viewflow.Task", on_delete=models.CASCADE, related_name="+", verbose_name=_("审核任务")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("审核员"),
+    )
+    day = models.DateField(_("提醒日期"))
+    sent_at = models.DateTimeField(_("发送时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("审核超期提醒")
+        verbose_name_plural = _("审核超期提醒")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["task", "user", "day"], name="review_reminder_once_a_day"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.day} task {self.task_id} → {self.user_id}"

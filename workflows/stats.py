@@ -126,16 +126,20 @@ def median_decision_hours() -> float | None:
     return round(seconds / 3600, 1)
 
 
-def overdue_reviews_per_league_org(*, now: datetime.datetime | None = None) -> list[dict]:
-    """Open review tasks older than REVIEW_OVERDUE_DAYS, per league org, most first."""
+def overdue_review_tasks(*, now: datetime.datetime | None = None):
+    """Open review tasks older than REVIEW_OVERDUE_DAYS (the dashboard's and the reminders')."""
     from .flows import ClaimFlow
 
-    overdue = Task.objects.filter(
-        process=OuterRef("process_id"),
+    return Task.objects.filter(
         flow_task=ClaimFlow.review,
         status__in=ACTIVE_TASK_STATES,
         created__lt=overdue_cutoff(now),
     )
+
+
+def overdue_reviews_per_league_org(*, now: datetime.datetime | None = None) -> list[dict]:
+    """Open review tasks older than REVIEW_OVERDUE_DAYS, per league org, most first."""
+    overdue = overdue_review_tasks(now=now).filter(process=OuterRef("process_id"))
     rows = (
         Claim.objects.filter(Exists(overdue))
         .order_by()

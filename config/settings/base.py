@@ -4,6 +4,7 @@ import datetime
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -202,6 +203,35 @@ CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 # SMS: the development backend appends one JSON line per message to SMS_OUTBOX_PATH.
 SMS_BACKEND = env("SMS_BACKEND", default="orgs.sms.OutboxBackend")
 SMS_OUTBOX_PATH = env.path("SMS_OUTBOX_PATH", default=BASE_DIR / "var" / "sms" / "outbox.jsonl")
+
+# Celery (config/celery.py): background and periodic work, each task calling a service.
+# Without a broker (the embedded default, and the tests) a task runs inline where it is queued,
+# so a single process needs no Redis and no worker; with one, `make worker` runs the tasks and
+# exactly one `make beat` queues the periodic ones below.
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_IGNORE_RESULT = True  # nothing reads a task's result: the work is in the database
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # log through LOGGING below, like the web processes
+CELERY_TIMEZONE = "Asia/Shanghai"  # the crontab times below are Guangdong's
+CELERY_BEAT_SCHEDULE = {
+    # Yesterday's home-page figures, once, just after midnight (demands.stats).
+    "stats-snapshot": {
+        "task": "demands.tasks.stats_snapshot_take",
+        "schedule": crontab(hour=0, minute=5),
+    },
+    # Open demands whose period ended yesterday (as `manage.py expire_demands`).
+    "demand-expire-due": {
+        "task": "demands.tasks.demand_expire_due",
+        "schedule": crontab(hour=0, minute=15),
+    },
+    # Overdue reviews, in office hours; each task's reviewers at most once a day.
+    "review-overdue-remind": {
+        "task": "workflows.tasks.review_overdue_remind",
+        "schedule": crontab(hour=9, minute=0),
+    },
+}
 
 # Domain settings
 PLATFORM = {

@@ -8,6 +8,11 @@ from .base import BASE_DIR, DATABASES
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 DEBUG = False
 
+# Tasks run inline, whatever CELERY_BROKER_URL the environment or a .env file sets; the one test
+# with a real worker (tests/orgs/test_tasks.py) points Celery at Redis itself.
+CELERY_BROKER_URL = ""
+CELERY_TASK_ALWAYS_EAGER = True
+
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not :memory:, so that tests with threads share one database; one per test run,
     # so that two runs side by side do not share it.
