@@ -43,3 +43,55 @@ lint: install
 # BENCH_ARGS passes options, e.g. BENCH_ARGS="--clients 16 --duration 20".
 bench: install
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+# The production runtime on this machine (docs/deployment.md): gunicorn on PostgreSQL, static
+# files served by WhiteNoise, and the Celery worker and beat when a broker is configured. A
+# deployment sets DJANGO_SETTINGS_MODULE=config.settings.production and its secrets; without it
+# these run the development settings with DEBUG off (a local trial of the production runtime).
+SETTINGS = $${DJANGO_SETTINGS_MODULE:-config.settings.dev}
+RUNTIME_ENV = DJANGO_SETTINGS_MODULE=$(SETTINGS) DJANGO_DEBUG=$${DJANGO_DEBUG:-False}
+# Read through Django's settings, so that a .env file counts like the environment.
+IS_POSTGRES = import django, sys; django.setup(); from django.conf import settings as s; \
+  sys.exit(s.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql")
+HAS_BROKER = import django, sys; django.setup(); from django.conf import settings as s; \
+  sys.exit(not s.CELERY_BROKER_URL)
+# collectstatic takes 10-20 s: run it when the packages (where every static file comes from),
+# the settings or the storage changed since the last run with these settings.
+STATIC_STAMP = $${STATIC_ROOT:-var/static}/.collected-$(SETTINGS)
+STATIC_SOURCES = $(VENV)/.installed config/settings config/storage.py \
+  $(filter-out var/static,$(wildcard */static))
+
+serve: install
+	@$(RUNTIME_ENV) $(BIN)/python -c '$(IS_POSTGRES)' || { \
+	  echo "make serve runs gunicorn on PostgreSQL, and DATABASE_URL is not set or not PostgreSQL. E.g.:" >&2; \
+	  echo "  createdb -h 127.0.0.1 -U postgres izhiyuan" >&2; \
+	  echo "  DATABASE_URL=postgres://postgres@127.0.0.1:5432/izhiyuan make serve" >&2; \
+	  echo "For the embedded SQLite database and the demo data, use: make run" >&2; exit 1; }
+	@echo "make serve: $(SETTINGS), DEBUG $${DJANGO_DEBUG:-False}"
+	$(RUNTIME_ENV) $(BIN)/python manage.py migrate --noinput
+	@stamp="$(STATIC_STAMP)"; \
+	if [ ! -e "$$stamp" ] || [ -n "$$(find $(STATIC_SOURCES) -newer "$$stamp" ! -name '*.pyc' -print -quit)" ]; then \
+	  echo "collecting static files"; \
+	  $(RUNTIME_ENV) $(BIN)/python manage.py collectstatic --noinput -v0 && \
+	  mkdir -p "$$(dirname "$$stamp")" && touch "$$stamp"; \
+	else echo "static files are up to date"; fi
+	$(RUNTIME_ENV) PORT=$(PORT) exec $(BIN)/gunicorn -c config/gunicorn.py config.wsgi
+
+define NEED_BROKER
+{ echo "make $@ needs a broker: set CELERY_BROKER_URL, e.g." >&2; \
+  echo "  CELERY_BROKER_URL=redis://127.0.0.1:6379/0 make $@" >&2; \
+  echo "Without one, tasks run inline in the web processes and no worker or beat is needed." >&2; \
+  exit 1; }
+endef
+
+# As many worker processes as cores unless CELERY_CONCURRENCY says otherwise.
+worker: install
+	@$(RUNTIME_ENV) $(BIN)/python -c '$(HAS_BROKER)' || $(NEED_BROKER)
+	$(RUNTIME_ENV) exec $(BIN)/celery -A config worker --loglevel=INFO \
+	  $${CELERY_CONCURRENCY:+--concurrency=$$CELERY_CONCURRENCY}
+
+# Exactly one beat for the whole deployment: each one queues every periodic task.
+beat: install
+	@$(RUNTIME_ENV) $(BIN)/python -c '$(HAS_BROKER)' || $(NEED_BROKER)
+	$(RUNTIME_ENV) exec $(BIN)/celery -A config beat --loglevel=INFO \
+	  --schedule=$${CELERY_BEAT_SCHEDULE_FILE:-var/celerybeat-schedule}

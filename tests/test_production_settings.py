@@ -115,6 +115,9 @@ def test_the_production_values(production):
     assert "SECURE_PROXY_SSL_HEADER" not in values  # opt-in only
     assert values["ALLOW_DEMO_DATA"] is False
     assert values["DATABASES"]["default"]["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+    # content-hashed static files, cached for good (tests/test_runtime.py tests the storage)
+    storage = values["STORAGES"]["staticfiles"]["BACKEND"]
+    assert storage == "config.storage.ManifestStaticFilesStorage"
 
     values = production(
         DJANGO_CSRF_TRUSTED_ORIGINS="https://example.org,https://www.example.org",

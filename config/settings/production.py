@@ -9,13 +9,20 @@ DJANGO_SECURE_PROXY_SSL_HEADER (behind a TLS-terminating proxy, e.g.
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F401,F403
-from .base import database, env
+from .base import STORAGES, database, env
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 DATABASES = {"default": database(env.db("DATABASE_URL"))}
+
+# Static files with content-hashed names (collectstatic writes the manifest): WhiteNoise tells
+# browsers and proxies to keep them for a year, and a new release changes the names.
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "config.storage.ManifestStaticFilesStorage"},
+}
 
 # No demo accounts with printed passwords unless a demo site asks for them.
 ALLOW_DEMO_DATA = env.bool("ALLOW_DEMO_DATA", default=False)

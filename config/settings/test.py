@@ -13,6 +13,10 @@ DEBUG = False
 CELERY_BROKER_URL = ""
 CELERY_TASK_ALWAYS_EAGER = True
 
+# Nothing runs collectstatic before the tests: WhiteNoise looks for a file when it is asked for
+# one, instead of listing STATIC_ROOT (perhaps not there) when the middleware starts.
+WHITENOISE_AUTOREFRESH = True
+
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not :memory:, so that tests with threads share one database; one per test run,
     # so that two runs side by side do not share it.
