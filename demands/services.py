@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from orgs.audit import apply_transition, audit
+from orgs.audit import apply_transition, audit, audit_batch
 from orgs.errors import InvalidInput, NotAllowed, StateConflict
 from orgs.models import LeagueOrg, SmsPurpose, User
 from orgs.sms import sms_code_consume, sms_verify_for
@@ -186,6 +186,7 @@ def demand_publish(*, demand: Demand, actor: User) -> Demand:
 
 
 @transaction.atomic
+@audit_batch()
 def demand_close(*, demand: Demand, actor: User, reason: str = "") -> Demand:
     """Close a draft or an open demand; its pending claims are returned by the system."""
     reason = _check_reason(reason)
@@ -205,7 +206,7 @@ def demand_expire_due() -> list[int]:
     expired = []
     due = Demand.objects.filter(status=DemandStatus.OPEN, end_date__lt=today)
     for demand_id in due.values_list("pk", flat=True).order_by("pk"):
-        with transaction.atomic():
+        with transaction.atomic(), audit_batch():
             demand = Demand.objects.select_for_update().get(pk=demand_id)
             if demand.status != DemandStatus.OPEN:
                 continue  # claimed or closed meanwhile

@@ -3,10 +3,11 @@
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from orgs.audit import audit
+from orgs.audit import audit, audit_batch
 from orgs.errors import InvalidInput, NotAllowed, StateConflict
 from orgs.models import User
 from workflows import services as claim_services
+from workflows import steps
 from workflows.models import Claim, ClaimStatus
 
 from .models import PointsEntry, Rating, Side
@@ -37,10 +38,11 @@ def _validate(stars, comment) -> tuple[int, str]:
 
 
 @transaction.atomic
+@audit_batch()
 def rating_submit(*, claim: Claim, actor: User, stars: int, comment: str = "") -> Rating:
     """One side rates the other (1–5 stars); when both have, the flow settles the points."""
     stars, comment = _validate(stars, comment)
-    claim = claim_services.lock_claim(claim.pk)
+    claim = claim_services.lock_claim(claim)
     side = rating_side(claim, actor)
     if side is None:
         raise NotAllowed(_("只有认领双方可以评分"))
@@ -65,14 +67,18 @@ def rating_submit(*, claim: Claim, actor: User, stars: int, comment: str = "") -
     flow = claim_services.claim_flow()
     node = flow.rate_by_league if side == Side.LEAGUE else flow.rate_by_volunteer
     task = claim_services.active_task(claim, node)
-    with claim_services.flow_step():
+    with steps.flow_step(claim.process):
         node.run(task)  # the second rating joins and runs settle_points
     return rating
 
 
 def points_settle(*, claim: Claim) -> list[PointsEntry]:
-    """Pay each rated org for its rating and complete the claim (flow step `settle_points`)."""
-    claim = claim_services.lock_claim(claim.pk)
+    """Pay each rated org for its rating and complete the claim (flow step `settle_points`).
+
+    Runs inside rating_submit's transaction, which locked the demand, the claim and its process
+    (`claim` is that locked object).
+    """
+    assert steps.holds(claim.process_id), "runs inside the service that locked the claim"
     entries = []
     for rating in claim.ratings.filter(points_entry__isnull=True):
         rated = (
@@ -81,7 +87,7 @@ def points_settle(*, claim: Claim) -> list[PointsEntry]:
             else {"league_org_id": claim.demand.league_org_id}
         )
         entries.append(
-            PointsEntry.objects.create(
+            PointsEntry(
                 points=points_for_rating(rating.stars),
                 reason=_("「%(title)s」获得%(stars)d星评价")
                 % {"title": claim.demand.title, "stars": rating.stars},
@@ -90,5 +96,6 @@ def points_settle(*, claim: Claim) -> list[PointsEntry]:
                 **rated,
             )
         )
+    PointsEntry.objects.bulk_create(entries)
     claim_services.claim_complete(claim=claim)
     return entries

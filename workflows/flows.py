@@ -5,15 +5,14 @@ The nodes are wiring only; each step's rules live in the services they call.
 
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
-from viewflow.workflow import flow, lock
+from viewflow.workflow import flow
 from viewflow.workflow.flow.views import UserIndexTaskView
 
 from orgs.backends import review_permission
 from scoring import services as scoring_services
 
-from . import services
+from . import nodes, services, steps
 from .models import ClaimProcess, ClaimStatus
-from .nodes import ServiceView
 from .views import ReviewClaimView, ScopedIndexTaskView, ScopedUserIndexTaskView
 
 
@@ -25,13 +24,14 @@ class ClaimFlow(flow.Flow):
     """
 
     process_class = ClaimProcess
-    lock_impl = lock.select_for_update_lock
+    # Viewflow's select_for_update_lock, skipped when a service holds the row (steps.py)
+    lock_impl = steps.ServiceLock()
     process_summary_template = "{{ process.claim }}"
 
-    start = flow.StartHandle(this.start_process).Annotation(title=_("认领申请")).Next(this.review)
+    start = nodes.StartHandle(this.start_process).Annotation(title=_("认领申请")).Next(this.review)
 
     review = (
-        ServiceView(ReviewClaimView.as_view())
+        nodes.ServiceView(ReviewClaimView.as_view())
         .Annotation(title=_("审核认领"), description=_("同意或退回志愿服务组织的认领申请"))
         .Permission(
             lambda activation: review_permission(activation.process.claim.demand.league_org_id)
@@ -40,36 +40,36 @@ class ClaimFlow(flow.Flow):
     )
 
     approved = (
-        flow.If(this.is_approved)
+        nodes.If(this.is_approved)
         .Annotation(title=_("是否同意？"))
         .Then(this.close_competing_claims)
         .Else(this.end)
     )
 
     close_competing_claims = (
-        flow.Function(this.close_competing)
+        nodes.Function(this.close_competing)
         .Annotation(title=_("关闭其他认领"))
         .Next(this.publish_activity)
     )
 
     publish_activity = (
-        flow.Handle()
+        nodes.Handle()
         .Annotation(title=_("发布志愿服务活动"), description=_("等待认领组织发布活动"))
         .Next(this.split_ratings)
     )
 
-    split_ratings = flow.Split().Always(this.rate_by_league).Always(this.rate_by_volunteer)
+    split_ratings = nodes.Split().Always(this.rate_by_league).Always(this.rate_by_volunteer)
 
-    rate_by_league = flow.Handle().Annotation(title=_("团组织评分")).Next(this.join_ratings)
+    rate_by_league = nodes.Handle().Annotation(title=_("团组织评分")).Next(this.join_ratings)
     rate_by_volunteer = (
-        flow.Handle().Annotation(title=_("志愿服务组织评分")).Next(this.join_ratings)
+        nodes.Handle().Annotation(title=_("志愿服务组织评分")).Next(this.join_ratings)
     )
 
-    join_ratings = flow.Join().Next(this.settle_points)
+    join_ratings = nodes.Join().Next(this.settle_points)
 
-    settle_points = flow.Function(this.settle).Annotation(title=_("结算积分")).Next(this.end)
+    settle_points = nodes.Function(this.settle).Annotation(title=_("结算积分")).Next(this.end)
 
-    end = flow.End()
+    end = nodes.End()
 
     def has_view_permission(self, user, obj=None):
         """Administrators see every process; a reviewer only those of their league org."""

@@ -1,22 +1,23 @@
 """Claim use cases: each locks, checks the actor, transitions, audits and moves the process.
 
-Lock order, everywhere: the demand row, then the claim row, then the process row (Viewflow's
-`select_for_update_lock`). Two reviewers deciding two claims of one demand therefore queue on
-the demand, and the second sees the first one's outcome instead of overwriting it.
+Lock order, everywhere: the demand row, then the claim row, then the process row
+(`lock_claim`). Two reviewers deciding two claims of one demand therefore queue on the
+demand, and the second sees the first one's outcome instead of overwriting it. The process
+moves inside `steps.flow_step`, which relies on those locks (workflows/steps.py), and each
+service writes its audit records together at its end (`audit_batch`).
 """
-
-from contextlib import contextmanager
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from viewflow.workflow.exceptions import FlowLockFailed
+from viewflow.workflow.exceptions import FlowRuntimeError
 from viewflow.workflow.status import STATUS
 
 from demands.models import Demand, DemandStatus
-from orgs.audit import apply_transition, audit
+from orgs.audit import apply_transition, apply_transitions, audit, audit_batch
 from orgs.errors import InvalidInput, NotAllowed, StateConflict
 from orgs.models import User, VolunteerOrg
 
+from . import steps
 from .models import ACTIVE_CLAIM_STATES, Activity, Claim, ClaimStatus
 
 ACTIVE_TASK_STATES = [STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED]
@@ -29,58 +30,58 @@ def claim_flow():
     return ClaimFlow
 
 
-@contextmanager
-def flow_step():
-    """Report a process row held by a concurrent step as a conflict, not a crash."""
-    try:
-        yield
-    except FlowLockFailed as exc:
-        raise StateConflict(_("流程正被他人处理，请稍后重试"), code="concurrent_change") from exc
+def _locked_with_process(claims):
+    """Claims locked together with their process rows (claim, then process, row by row)."""
+    return (
+        claims.select_for_update(of=("self", "process"))
+        .select_related("process")
+        .filter(process__isnull=False)  # an inner join: a row lock needs one
+        .order_by("pk")
+    )
 
 
-def lock_claim(claim_id: int) -> Claim:
-    """Lock the claim's demand, then the claim; return the claim as it is now."""
-    demand_id = Claim.objects.values_list("demand_id", flat=True).get(pk=claim_id)
+def lock_claim(claim: Claim) -> Claim:
+    """Lock the claim's demand, then the claim and its process; return the claim as it is now.
+
+    A claim never moves to another demand, so the caller's `demand_id` names the demand row.
+    """
     demand = (
         Demand.objects.select_for_update(of=("self",))
         .select_related("league_org")
-        .get(pk=demand_id)
+        .get(pk=claim.demand_id)
     )
-    claim = (
-        Claim.objects.select_for_update(of=("self",))
-        .select_related("org", "process")
-        .get(pk=claim_id)
-    )
+    locked = _locked_with_process(Claim.objects.select_related("org")).filter(pk=claim.pk)
+    claim = locked.get()
+    if claim.demand_id != demand.pk:  # never decide a claim whose demand is not locked
+        raise StateConflict(_("该记录已被他人同时修改，请刷新后重试"), code="concurrent_change")
     claim.demand = demand
     return claim
 
 
-def active_task(claim: Claim, node):
-    task = (
-        claim.process.task_set.filter(flow_task=node, status__in=ACTIVE_TASK_STATES)
-        .order_by("-pk")
-        .first()
-    )
+def active_task(claim: Claim, node, *, select_related=()):
+    """The claim's open task at `node`, read under the process lock."""
+    tasks = claim.process.task_set.filter(flow_task=node, status__in=ACTIVE_TASK_STATES)
+    if select_related:
+        tasks = tasks.select_related(*select_related)
+    task = tasks.order_by("-pk").first()
     if task is None:
         raise StateConflict(_("流程当前不在此步骤"), code="transition_not_allowed")
     return task
 
 
-def process_cancel(claim: Claim) -> None:
-    """Cancel the claim's process (if it has one still running); the claim row is locked."""
-    from viewflow.workflow.exceptions import FlowRuntimeError
-    from viewflow.workflow.status import PROCESS
-
-    process = claim.process
-    if process is None or process.status in (PROCESS.DONE, PROCESS.CANCELED):
-        return
+def processes_cancel(claims) -> None:
+    """Cancel the processes of claims locked with `lock_claim` or `_locked_with_process`."""
     try:
-        with flow_step():
-            claim_flow().instance.cancel(process)
+        steps.processes_cancel(claim_flow(), [c.process for c in claims if c.process])
     except FlowRuntimeError as exc:  # a task is mid-execution
         raise StateConflict(
             _("流程有正在处理的任务，暂不能取消"), code="concurrent_change"
         ) from exc
+
+
+def process_cancel(claim: Claim) -> None:
+    """Cancel the claim's process (if it has one still running); the claim row is locked."""
+    processes_cancel([claim])
 
 
 def _require_operator(actor: User, org_id: int) -> None:
@@ -108,6 +109,7 @@ def _clean_reason(reason: str, *, required: bool) -> str:
 
 
 @transaction.atomic
+@audit_batch()
 def claim_request(*, demand: Demand, org: VolunteerOrg, actor: User) -> Claim:
     """A volunteer org claims (我要认领) an open demand; starts its claim process."""
     _require_operator(actor, org.pk)
@@ -130,7 +132,9 @@ def claim_request(*, demand: Demand, org: VolunteerOrg, actor: User) -> Claim:
 
     claim = Claim.objects.create(demand=demand, org=org, requested_by=actor)
     audit(claim, action="request", actor=actor, from_state="", to_state=claim.status)
-    claim_flow().start.run(claim=claim)
+    with steps.flow_step():
+        claim_flow().start.run(claim=claim)  # inserts the process (claim_process_attach)
+    claim.save(update_fields=["process"])
     return claim
 
 
@@ -138,22 +142,19 @@ def claim_request(*, demand: Demand, org: VolunteerOrg, actor: User) -> Claim:
 
 
 def _complete_review(claim: Claim, actor: User) -> None:
-    """Finish the claim's review task as `actor`, whatever stage Viewflow's task is in."""
+    """Finish the claim's review task as `actor`, whether it is in the queue or assigned."""
     task = active_task(claim, claim_flow().review)
-    with flow_step(), task.activation() as activation:
-        if task.status == STATUS.NEW:
-            activation.assign(actor)
-        elif task.status == STATUS.ASSIGNED and task.owner_id != actor.pk:
-            activation.reassign(actor)
-        if task.status == STATUS.ASSIGNED:
-            activation.start(None)
+    with steps.flow_step(claim.process):
+        activation = steps.activation(task)
+        activation.take(actor)
         activation.execute()
 
 
 @transaction.atomic
+@audit_batch()
 def claim_approve(*, claim: Claim, actor: User) -> Claim:
     """同意: the claim succeeds, the demand is claimed, competing claims are closed."""
-    claim = lock_claim(claim.pk)
+    claim = lock_claim(claim)
     _require_reviewer(actor, claim.demand)
     apply_transition(claim, "approve", actor=actor, by=actor)
     apply_transition(claim.demand, "claim", actor=actor)
@@ -162,10 +163,11 @@ def claim_approve(*, claim: Claim, actor: User) -> Claim:
 
 
 @transaction.atomic
+@audit_batch()
 def claim_reject(*, claim: Claim, actor: User, reason: str) -> Claim:
     """退回: the claim fails with the reviewer's reason; its process ends."""
     reason = _clean_reason(reason, required=True)
-    claim = lock_claim(claim.pk)
+    claim = lock_claim(claim)
     _require_reviewer(actor, claim.demand)
     apply_transition(claim, "reject", actor=actor, reason=reason, by=actor)
     _complete_review(claim, actor)
@@ -178,42 +180,37 @@ def claim_close_competing(*, claim: Claim) -> list[Claim]:
     Runs as the flow's `close_competing_claims` step, inside claim_approve's transaction
     (which holds the demand row).
     """
-    reason = _("该需求已由其他组织认领成功")
-    closed = []
-    for other in (
-        Claim.objects.select_for_update(of=("self",))
-        .select_related("process")
-        .filter(demand_id=claim.demand_id, status=ClaimStatus.PENDING)
-        .exclude(pk=claim.pk)
-    ):
-        _reject_by_system(other, reason)
-        closed.append(other)
-    return closed
+    others = Claim.objects.filter(demand_id=claim.demand_id, status=ClaimStatus.PENDING)
+    return _reject_by_system(others.exclude(pk=claim.pk), _("该需求已由其他组织认领成功"))
 
 
-def _reject_by_system(claim: Claim, reason: str) -> None:
-    apply_transition(claim, "reject", actor=None, reason=reason, by=None)
-    process_cancel(claim)
+def _reject_by_system(claims, reason: str) -> list[Claim]:
+    """Reject pending claims of a locked demand and cancel their processes.
+
+    The same statements for one claim or a hundred: one lock of the claims and their
+    processes, one UPDATE of the claims (each through its `reject` transition), one of their
+    open tasks and one of the processes; the audit records join the service's batch.
+    """
+    claims = list(_locked_with_process(claims))
+    apply_transitions(claims, "reject", actor=None, reason=reason, by=None)
+    processes_cancel(claims)
+    return claims
 
 
 def claims_close_for_demand(*, demand: Demand, reason: str) -> None:
     """Close the pending claims of a demand that is closed or expired (demand row locked)."""
-    for claim in (
-        Claim.objects.select_for_update(of=("self",))
-        .select_related("process")
-        .filter(demand_id=demand.pk, status=ClaimStatus.PENDING)
-    ):
-        _reject_by_system(claim, reason)
+    _reject_by_system(Claim.objects.filter(demand_id=demand.pk, status=ClaimStatus.PENDING), reason)
 
 
 # -- withdraw ------------------------------------------------------------------------------
 
 
 @transaction.atomic
+@audit_batch()
 def claim_withdraw(*, claim: Claim, actor: User, reason: str = "") -> Claim:
     """撤销认领, before approval or after it but before the activity; cancels the process."""
     reason = _clean_reason(reason, required=False)
-    claim = lock_claim(claim.pk)
+    claim = lock_claim(claim)
     _require_operator(actor, claim.org_id)
     was_approved = claim.status == ClaimStatus.APPROVED
     apply_transition(claim, "withdraw", actor=actor, reason=reason)
@@ -233,11 +230,12 @@ ACTIVITY_FIELDS = [
 
 
 @transaction.atomic
+@audit_batch()
 def activity_publish(*, claim: Claim, actor: User, data: dict) -> Activity:
     """The approved claimer publishes its volunteer activity; both sides may then rate."""
     from .validators import activity_errors
 
-    claim = lock_claim(claim.pk)
+    claim = lock_claim(claim)
     _require_operator(actor, claim.org_id)
     unknown = set(data) - set(ACTIVITY_FIELDS)
     if unknown:
@@ -252,24 +250,30 @@ def activity_publish(*, claim: Claim, actor: User, data: dict) -> Activity:
     apply_transition(claim.demand, "start_service", actor=actor)
     activity.save()
     task = active_task(claim, claim_flow().publish_activity)
-    with flow_step():
+    with steps.flow_step(claim.process):
         claim_flow().publish_activity.run(task)
     return activity
 
 
 def claim_complete(*, claim: Claim) -> None:
-    """Both ratings are in: the claim and its demand are completed (flow step, system)."""
-    claim = lock_claim(claim.pk)
+    """Both ratings are in: the claim and its demand are completed (flow step, system).
+
+    Runs inside rating_submit's transaction, which locked the demand, the claim and its process
+    (`claim` is that locked object).
+    """
+    assert steps.holds(claim.process_id), "runs inside the service that locked the claim"
     apply_transition(claim, "complete", actor=None)
     apply_transition(claim.demand, "complete", actor=None)
 
 
 def claim_process_attach(*, process, claim: Claim) -> None:
-    """Link a new process and its claim both ways before the review task is created."""
+    """Link a new process and its claim both ways before the review task is created.
+
+    In memory: the start step inserts the process with its artifact, and claim_request then
+    saves the claim's link to it.
+    """
     process.artifact = claim
-    process.save()
     claim.process = process
-    claim.save(update_fields=["process"])
 
 
 # -- provincial administrators ---------------------------------------------------------------
@@ -297,6 +301,7 @@ def _admin_reason(reason: str, *, prefix: str = "") -> str:
 
 
 @transaction.atomic
+@audit_batch()
 def claim_process_cancel(*, claim: Claim, actor: User, reason: str) -> Claim:
     """An administrator stops a claim's process: a pending claim is rejected, an approved one
     withdrawn (its demand reopens), then the Viewflow process is cancelled.
@@ -306,7 +311,7 @@ def claim_process_cancel(*, claim: Claim, actor: User, reason: str) -> Claim:
     """
     _require_admin(actor)
     reason = _admin_reason(reason, prefix=_("管理员取消："))
-    claim = lock_claim(claim.pk)
+    claim = lock_claim(claim)
     if claim.status == ClaimStatus.PENDING:
         apply_transition(claim, "reject", actor=actor, reason=reason, by=actor)
     elif claim.status == ClaimStatus.APPROVED:
@@ -337,6 +342,7 @@ def review_reassign_candidates(*, claim: Claim):
 
 
 @transaction.atomic
+@audit_batch()
 def review_task_reassign(*, claim: Claim, actor: User, to_user: User, reason: str):
     """An administrator hands a claim's open review task to another reviewer of its org.
 
@@ -345,14 +351,15 @@ def review_task_reassign(*, claim: Claim, actor: User, to_user: User, reason: st
     """
     _require_admin(actor)
     reason = _admin_reason(reason)
-    claim = lock_claim(claim.pk)
+    claim = lock_claim(claim)
     if not review_reassign_candidates(claim=claim).filter(pk=to_user.pk).exists():
         raise InvalidInput(
             _("只能改派给该需求所属团组织的审核员"),
             fields={"to_user": _("该用户不是此团组织的审核员")},
         )
-    task = active_task(claim, claim_flow().review)
-    with flow_step(), task.activation() as activation:
+    task = active_task(claim, claim_flow().review, select_related=["owner"])
+    with steps.flow_step(claim.process):
+        activation = steps.activation(task)
         old_owner = task.owner
         if task.status == STATUS.NEW:
             activation.assign(to_user)

@@ -4,6 +4,7 @@ After each scenario the whole database passes the consistency checker.
 """
 
 import threading
+import time
 
 import pytest
 from django.db import connection, connections
@@ -187,4 +188,42 @@ def test_both_sides_rating_at_once_settle_once(reviewer, operator, vorg):
     assert claim.status == ClaimStatus.COMPLETED
     assert claim.process.status == "DONE"
     assert PointsEntry.objects.filter(claim=claim).count() == 2
+    assert check_consistency() == []
+
+
+def test_taking_a_competing_review_while_another_claim_is_approved(reviewer, league, operator):
+    """Viewflow's queue (its own process lock) against the service closing the competitors.
+
+    The service locks every competing claim's process row before it cancels their tasks, so a
+    reviewer taking one of those tasks from the queue either takes it first (and it is then
+    cancelled in their hands) or finds it cancelled; never an assigned task in a cancelled
+    process.
+    """
+    from viewflow.workflow.models import Task
+
+    colleagues = [f.reviewer_of(league, username=f"colleague{i}") for i in range(3)]
+    demand = f.open_demand(reviewer)
+    winner = f.claim(demand, operator)
+    others = [f.claim(demand, f.operator_of(f.VolunteerOrgFactory())) for _ in colleagues]
+    tasks = [Task.objects.get(process_id=c.process_id, flow_task_type="HUMAN") for c in others]
+
+    def take(task, user, delay):
+        def call():
+            time.sleep(delay)  # before, during and after the approval
+            with task.activation() as activation:
+                activation.assign(user)
+
+        return call
+
+    delays = (0, 0.05, 0.3)
+    kinds, outcomes = run_together(
+        lambda: services.claim_approve(claim=winner, actor=reviewer),
+        *(take(*args) for args in zip(tasks, colleagues, delays, strict=True)),
+    )
+
+    assert kinds[0] == "ok", outcomes  # a task taken late is refused (already cancelled)
+    for task in tasks:
+        task.refresh_from_db()
+        assert task.status == "CANCELED"
+        assert task.process.status == "CANCELED"
     assert check_consistency() == []
