@@ -9,9 +9,11 @@ the services (one claim at a time through them would take hours), so it copies w
 write, row for row: the task rows, links and tokens of a real run of ClaimFlow, the audit
 actions in order, the points rule. `manage.py check_consistency` finds nothing to report.
 
-PostgreSQL gets the rows through COPY, SQLite through executemany; both from the same
-generated rows. Primary keys are assigned here (the database is empty), so rows can refer to
-each other without a round trip; the sequences are reset at the end.
+PostgreSQL gets the rows through COPY, with the tables' secondary indexes and foreign keys
+created again after the rows (as pg_restore does); SQLite through executemany; both from the
+same generated rows. Primary keys are assigned here, after the tables' highest, so rows can
+refer to each other without a round trip; the sequences are reset at the end. Random choices
+are seeded: the same scale gives the same province (API tokens apart).
 
     python -m bench.seed --demands 2000 --volunteer-orgs 200 --league-orgs 60 \\
         --finished 800 --running 100 --clients 4 --out manifest.json
@@ -404,12 +406,11 @@ def _copy_text(value: str) -> str:
 
 
 class _League:
-    __slots__ = ("id", "level", "city", "district", "reviewer_id", "token")
+    __slots__ = ("id", "level", "city", "district", "reviewer_id")
 
     def __init__(self, id, level, city, district):
         self.id, self.level, self.city, self.district = id, level, city, district
         self.reviewer_id = None
-        self.token = None
 
 
 class _Org:
@@ -694,7 +695,10 @@ class _Seeder:
             d.zone = rng.choices(ZONES, cum_weights=ZONE_CUM_WEIGHTS)[0]
             d.topic = rng.choice(TOPICS[d.zone])
             d.city = d.league.city or rng.choice(self.cities)
-            d.district = d.league.district or rng.choice(DISTRICTS[d.city.code])
+            if d.league.level in (LeagueLevel.PROVINCE, LeagueLevel.CITY):
+                d.district = rng.choice(DISTRICTS[d.city.code])  # anywhere in its city
+            else:
+                d.district = d.league.district
             prefix = (rng.choice(("【云支教】", "【乡村云支教】")) if d.zone == Zone.CLOUD_TEACHING
                       else "【七彩假期】" if d.zone == Zone.COLORFUL_HOLIDAY else "")  # fmt: skip
             d.title = (prefix + d.district + d.topic[1])[:50]
