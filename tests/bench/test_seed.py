@@ -3,6 +3,7 @@ consistency checker take for real data."""
 
 import pytest
 from django.urls import get_resolver
+from django.utils import timezone
 from rest_framework.test import APIClient
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import PROCESS, STATUS
@@ -15,6 +16,7 @@ from workflows.consistency import check_consistency
 from workflows.flows import ClaimFlow
 from workflows.models import Activity, Claim, ClaimProcess, ClaimStatus
 from workflows.services import claim_approve
+from workflows.validators import activity_errors
 
 TINY = {
     "demands": 60,
@@ -68,6 +70,21 @@ def test_it_makes_what_it_was_asked_for(manifest):
 
 def test_the_database_is_consistent(manifest):
     assert check_consistency() == []
+
+
+def test_the_rows_pass_the_rules_the_services_apply(manifest):
+    for demand in Demand.objects.exclude(status=DemandStatus.DRAFT):
+        assert demand.validation_errors(for_publish=True) == {}, demand.pk
+    for demand in Demand.objects.filter(status=DemandStatus.DRAFT):
+        assert demand.validation_errors() == {}, demand.pk
+    for activity in Activity.objects.select_related("claim__demand"):
+        assert activity_errors(activity, zone=activity.claim.demand.zone) == {}, activity.pk
+    assert (
+        Demand.objects.filter(status=DemandStatus.OPEN, end_date__lt=timezone.localdate()).count()
+        == 0
+    )
+    for expired in Demand.objects.filter(status=DemandStatus.EXPIRED):
+        assert expired.period_ended()
 
 
 def test_every_volunteer_org_may_claim_and_every_account_logs_in(manifest):
