@@ -28,10 +28,24 @@ class ScopedProcessListView(flow_views.DashboardProcessListView):
         return super().get_queryset().filter(pk__in=visible)
 
 
-class ScopedTaskListView(flow_views.DashboardTaskListView):
+class ClaimBriefMixin:
+    """A task list shows each task's process by its brief, the claim (org → demand): joined
+    into the page's query instead of read row by row."""
+
+    def get_queryset(self):
+        return (
+            super().get_queryset().select_related("process__claim__demand", "process__claim__org")
+        )
+
+
+class ScopedTaskListView(ClaimBriefMixin, flow_views.DashboardTaskListView):
     def get_queryset(self):
         visible = claim_processes_for(self.request.user).values("pk")
         return super().get_queryset().filter(process_id__in=visible)
+
+
+class ArchiveListView(ClaimBriefMixin, flow_views.FlowArchiveListView):
+    """The tasks the user completed (Viewflow's archive)."""
 
 
 class AdminDashboardView(flow_views.DashboardView):
@@ -71,6 +85,7 @@ class ClaimFlowAppViewset(FlowAppViewset):
     dashboard_view_class = AdminDashboardView
     queue_view_class = ReviewQueueListView
     inbox_view_class = ReviewInboxListView
+    archive_view_class = ArchiveListView
     base_template_name = "workflows/base_page.html"
 
     @property

@@ -3,8 +3,6 @@
 import datetime
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from demands.models import Demand
 from orgs.choices import Role
@@ -146,20 +144,13 @@ def test_list_orders_and_pages(client_for, reviewer, operator):
     assert [r["id"] for r in page["results"]] == [first.pk]
 
 
-def test_list_query_count_does_not_grow_with_the_page_size(client_for, reviewer, operator):
+def test_list_shows_each_claims_current_step(client_for, reviewer, operator):
+    # what the list costs, at any page size: tests/test_query_budgets.py
     claims = [f.claim(f.open_demand(reviewer), operator) for _ in range(3)]
     services.claim_approve(claim=claims[1], actor=reviewer)
     services.claim_approve(claim=claims[2], actor=reviewer)
     services.activity_publish(claim=claims[2], actor=operator, data=f.activity_data())
     client = client_for(reviewer)
-    client.get("/api/v1/claims/")  # warm up whatever is cached per process
-    counts = {}
-    for size in (1, 3):
-        with CaptureQueriesContext(connection) as queries:
-            response = client.get("/api/v1/claims/", {"page_size": size})
-        assert len(response.json()["results"]) == size
-        counts[size] = len(queries)
-    assert counts[1] == counts[3], counts
     steps_by_id = {
         r["id"]: r["current_step"] for r in client.get("/api/v1/claims/").json()["results"]
     }

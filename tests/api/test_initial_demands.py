@@ -1,8 +1,6 @@
 """/api/v1/initial-demands/: submit with an SMS code, the parties' lists and details, adopt/decline."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from demands import services
 from demands.models import InitialDemand, InitialDemandStatus, StudentRecord, StudentRecordAccess
@@ -205,21 +203,6 @@ def test_others_get_an_empty_list(client_for, initial, other_reviewer, operator)
         assert response.status_code == 200
         assert response.json()["results"] == []
     assert client_for(None).get(URL).status_code == 401
-
-
-def test_list_queries_do_not_grow_with_the_page(
-    client_for, individual, neighbour, league, reviewer
-):
-    for i in range(6):
-        submit(individual if i % 2 else neighbour, league, kind="ordinary")
-    client = client_for(reviewer)
-    counts = []
-    for size in (1, 5):
-        with CaptureQueriesContext(connection) as queries:
-            response = client.get(URL, {"page_size": size})
-        assert len(response.json()["results"]) == size
-        counts.append(len(queries))
-    assert counts[0] == counts[1]
 
 
 # -- detail --------------------------------------------------------------------------------
