@@ -75,6 +75,12 @@ class ClaimViewSet(
         self.check_object_permissions(self.request, claim)
         return claim
 
+    def _claim_ref(self):
+        """The claim an action acts on: its ids only, as the service locks and re-reads it."""
+        claim = selectors.claim_ref(pk=int(self.kwargs["pk"]), viewer=self.request.user)
+        self.check_object_permissions(self.request, claim)
+        return claim
+
     def get_serializer_class(self):
         return ClaimListSerializer if self.action == "list" else DETAIL
 
@@ -102,7 +108,7 @@ class ClaimViewSet(
     )
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
-        claim = services.claim_approve(claim=self.get_object(), actor=request.user)
+        claim = services.claim_approve(claim=self._claim_ref(), actor=request.user)
         return self._detail(claim)
 
     @extend_schema(
@@ -112,7 +118,7 @@ class ClaimViewSet(
     )
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
-        claim = self.get_object()
+        claim = self._claim_ref()
         body = RequiredReasonSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         claim = services.claim_reject(
@@ -127,7 +133,7 @@ class ClaimViewSet(
     )
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
-        claim = self.get_object()
+        claim = self._claim_ref()
         body = ReasonSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         claim = services.claim_withdraw(
@@ -142,7 +148,7 @@ class ClaimViewSet(
     )
     @action(detail=True, methods=["post"])
     def activity(self, request, pk=None):
-        claim = self.get_object()
+        claim = self._claim_ref()
         body = ActivitySerializer(data=request.data)
         body.is_valid(raise_exception=True)
         services.activity_publish(claim=claim, actor=request.user, data=dict(body.validated_data))
@@ -155,7 +161,7 @@ class ClaimViewSet(
     )
     @action(detail=True, methods=["post"])
     def rating(self, request, pk=None):
-        claim = self.get_object()
+        claim = self._claim_ref()
         body = RatingInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         scoring_services.rating_submit(claim=claim, actor=request.user, **body.validated_data)
