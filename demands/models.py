@@ -189,6 +189,10 @@ class DemandStatus(models.TextChoices):
     EXPIRED = "expired", _("已过期")
 
 
+# What the public lists show: every published demand, whatever became of it (not drafts).
+PUBLIC_STATES = [s for s in DemandStatus.values if s != DemandStatus.DRAFT]
+
+
 # Fields a demand needs before it can be published (step 1 content, step 2 contact).
 DEMAND_REQUIRED_FIELDS = (
     "title",
@@ -202,6 +206,9 @@ DEMAND_REQUIRED_FIELDS = (
     "contact_landline",
     "contact_mobile",
 )
+
+
+PUBLIC = models.Q(status__in=PUBLIC_STATES)
 
 
 class Demand(ConcurrentTransitionMixin, models.Model):
@@ -259,10 +266,31 @@ class Demand(ConcurrentTransitionMixin, models.Model):
         ordering = ["-published_at", "-id"]
         verbose_name = _("需求")
         verbose_name_plural = _("需求")
+        # One per filter and ordering of the lists (docs/performance.md). The public list shows
+        # the published states only, so its indexes hold those rows only, in the list's order
+        # (every ordering ends with the id); a descending ordering reads them backwards.
         indexes = [
-            models.Index(fields=["status", "zone", "-published_at"]),
-            models.Index(fields=["league_org", "status"]),
-            models.Index(fields=["city", "status"]),
+            models.Index(
+                fields=["-published_at", "-id"], condition=PUBLIC, name="demand_public_newest"
+            ),
+            models.Index(
+                fields=["zone", "-published_at", "-id"], condition=PUBLIC, name="demand_public_zone"
+            ),
+            models.Index(
+                fields=["city", "-published_at", "-id"], condition=PUBLIC, name="demand_public_city"
+            ),
+            models.Index(
+                fields=["type", "-published_at", "-id"], condition=PUBLIC, name="demand_public_type"
+            ),
+            models.Index(fields=["end_date", "id"], condition=PUBLIC, name="demand_public_end"),
+            models.Index(fields=["created_at", "id"], condition=PUBLIC, name="demand_public_created"),
+            models.Index(
+                fields=["volunteers_needed", "id"], condition=PUBLIC, name="demand_public_needed"
+            ),
+            # ?status= (and 推荐, open demands); 我的发布 (mine=true, drafts too)
+            models.Index(fields=["status", "-published_at", "-id"], name="demand_status_newest"),
+            models.Index(fields=["league_org", "-published_at", "-id"], name="demand_league_newest"),
+            # expire_demands: open demands whose period has ended
             models.Index(fields=["status", "end_date"]),
         ]
         constraints = [
@@ -377,6 +405,8 @@ class Favorite(DemandMark):
     class Meta(DemandMark.Meta):
         verbose_name = _("收藏")
         verbose_name_plural = _("收藏")
+        # 我的收藏: a user's favorites, newest first
+        indexes = [models.Index(fields=["user", "-created_at"], name="favorite_user_newest")]
 
 
 class Like(DemandMark):

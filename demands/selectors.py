@@ -7,9 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from workflows.models import ClaimStatus
 
 from .choices import Zone
-from .models import Demand, DemandStatus, Favorite, InitialDemand, Like
-
-PUBLIC_STATES = [s for s in DemandStatus.values if s != DemandStatus.DRAFT]
+from .models import PUBLIC_STATES, Demand, DemandStatus, Favorite, InitialDemand, Like
 
 
 def zone_counts() -> list[dict]:

@@ -228,7 +228,7 @@ WORKSPACE_LIST_BUDGETS = {
     "claim:queue": 17,
     "claim:inbox": 17,
     "claim:archive": 16,
-    "claim:task_list": 13,
+    "claim:task_list": 12,
     "claim:process_list": 14,
     "league:initial_list": 8,
     "league:demand_list": 9,

@@ -89,8 +89,17 @@ class Claim(ConcurrentTransitionMixin, models.Model):
         verbose_name = _("认领")
         verbose_name_plural = _("认领")
         indexes = [
-            models.Index(fields=["org", "status", "-created_at"]),
+            # 我的申请 (an org's claims) and the administrators' list, newest first
+            models.Index(fields=["org", "-created_at", "-id"], name="claim_org_newest"),
+            models.Index(fields=["-created_at", "-id"], name="claim_newest"),
+            # a demand's pending claims (closing competitors, to-do counts)
             models.Index(fields=["demand", "status"]),
+            # 认领信息: the claims that hold their demand, latest decision first
+            models.Index(
+                fields=["-decided_at", "-id"],
+                condition=models.Q(status__in=HOLDING_CLAIM_STATES),
+                name="claim_holding_decided",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -10,9 +10,12 @@ from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
+from django_filters import FilterSet
 from viewflow.urls import Site
+from viewflow.workflow.fields import get_task_ref
 from viewflow.workflow.flow import FlowAppViewset
 from viewflow.workflow.flow import views as flow_views
+from viewflow.workflow.flow.views.filters import DashboardTaskListViewFilter
 
 from demands.ui import LeagueWorkspace
 
@@ -22,10 +25,21 @@ from .selectors import claim_processes_for
 from .ui_reviewer import ReviewInboxListView, ReviewQueueListView
 
 
+def _visible_only(queryset, user, field):
+    """Scope a list to the processes `user` may see (no filter at all for an administrator)."""
+    visible = claim_processes_for(user)
+    if not visible.query.has_filters():
+        return queryset
+    return queryset.filter(**{f"{field}__in": visible.values("pk")})
+
+
 class ScopedProcessListView(flow_views.DashboardProcessListView):
     def get_queryset(self):
-        visible = claim_processes_for(self.request.user).values("pk")
-        return super().get_queryset().filter(pk__in=visible)
+        # Viewflow's own get_queryset also counts every process's open tasks, a GROUP BY over
+        # the whole task table (seconds at 50,000 processes), for a column the monitor does
+        # not show: take the filtered list without it.
+        queryset = super(flow_views.DashboardProcessListView, self).get_queryset()
+        return _visible_only(queryset.filter(flow_class=self.flow_class), self.request.user, "pk")
 
 
 class ClaimBriefMixin:
@@ -38,10 +52,27 @@ class ClaimBriefMixin:
         )
 
 
+class TaskListFilter(DashboardTaskListViewFilter):
+    """Viewflow's task-list filter, offering the flow's steps as they are.
+
+    Viewflow reads them from the tasks with a SELECT DISTINCT over the whole task table (0.4 s
+    at 500,000 tasks) on every page.
+    """
+
+    def __init__(self, *args, **kwargs):
+        FilterSet.__init__(self, *args, **kwargs)
+        flow = ClaimFlow.instance
+        self.filters["flow_task"].field.choices = [
+            (get_task_ref(node), f"{flow.process_title}/{node.name.title()}")
+            for node in flow.nodes()
+        ]
+
+
 class ScopedTaskListView(ClaimBriefMixin, flow_views.DashboardTaskListView):
+    filterset_class = TaskListFilter
+
     def get_queryset(self):
-        visible = claim_processes_for(self.request.user).values("pk")
-        return super().get_queryset().filter(process_id__in=visible)
+        return _visible_only(super().get_queryset(), self.request.user, "process_id")
 
 
 class ArchiveListView(ClaimBriefMixin, flow_views.FlowArchiveListView):
