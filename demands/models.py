@@ -283,13 +283,17 @@ class Demand(ConcurrentTransitionMixin, models.Model):
                 fields=["type", "-published_at", "-id"], condition=PUBLIC, name="demand_public_type"
             ),
             models.Index(fields=["end_date", "id"], condition=PUBLIC, name="demand_public_end"),
-            models.Index(fields=["created_at", "id"], condition=PUBLIC, name="demand_public_created"),
+            models.Index(
+                fields=["created_at", "id"], condition=PUBLIC, name="demand_public_created"
+            ),
             models.Index(
                 fields=["volunteers_needed", "id"], condition=PUBLIC, name="demand_public_needed"
             ),
             # ?status= (and 推荐, open demands); 我的发布 (mine=true, drafts too)
             models.Index(fields=["status", "-published_at", "-id"], name="demand_status_newest"),
-            models.Index(fields=["league_org", "-published_at", "-id"], name="demand_league_newest"),
+            models.Index(
+                fields=["league_org", "-published_at", "-id"], name="demand_league_newest"
+            ),
             # expire_demands: open demands whose period has ended
             models.Index(fields=["status", "end_date"]),
         ]

@@ -78,7 +78,9 @@ class PointsEntry(models.Model):
         verbose_name_plural = _("积分记录")
         # An org's ledger, newest first (the API's and the workspace's 我的积分) and its balance.
         indexes = [
-            models.Index(fields=["volunteer_org", "-created_at", "-id"], name="points_volunteer_newest"),
+            models.Index(
+                fields=["volunteer_org", "-created_at", "-id"], name="points_volunteer_newest"
+            ),
             models.Index(fields=["league_org", "-created_at", "-id"], name="points_league_newest"),
         ]
         constraints = [
