@@ -54,7 +54,7 @@ GOALS = {
 # -- the database -------------------------------------------------------------------------------
 
 
-def bench_database(smoke: bool) -> tuple[str, str]:
+def bench_database(smoke: bool, reuse: bool = False) -> tuple[str, str]:
     """(vendor, URL) of a new empty database for this run, beside DATABASE_URL's."""
     import environ
 
@@ -67,14 +67,15 @@ def bench_database(smoke: bool) -> tuple[str, str]:
         import psycopg
 
         name = f"{config['NAME']}_{suffix}"
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            conn.execute(f'CREATE DATABASE "{name}"')
+        if not reuse:
+            with psycopg.connect(url, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                conn.execute(f'CREATE DATABASE "{name}"')
         return "postgresql", url.rsplit("/", 1)[0] + "/" + name
     folder = ROOT / "var" / "bench"
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{suffix}.sqlite3"
-    for leftover in folder.glob(f"{suffix}.sqlite3*"):
+    for leftover in folder.glob(f"{suffix}.sqlite3*") if not reuse else ():
         leftover.unlink()
     return "sqlite", f"sqlite:///{path}"
 
@@ -509,6 +510,22 @@ def prepare(manifest, clients) -> dict:
     }
 
 
+def manifest_path(url: str) -> Path:
+    return ROOT / "var" / "bench" / f"manifest-{url.rsplit('/', 1)[-1]}.json"
+
+
+def refresh(manifest: dict) -> dict:
+    """A kept run's manifest without the work items that earlier runs used up."""
+    from workflows.models import Claim, ClaimStatus
+
+    pending = set(Claim.objects.filter(status=ClaimStatus.PENDING).values_list("pk", flat=True))
+    for reviewer in manifest["reviewers"]:
+        reviewer["pending_claim_ids"] = [c for c in reviewer["pending_claim_ids"] if c in pending]
+    claimed = set(Claim.objects.values_list("demand_id", flat=True).distinct())
+    manifest["open_demands"] = [d for d in manifest["open_demands"] if d["id"] not in claimed]
+    return manifest
+
+
 def consistency() -> dict:
     """The consistency checker over everything the load left behind."""
     from workflows.consistency import check_consistency
@@ -662,6 +679,9 @@ def main(argv=None) -> int:
     parser.add_argument("--workers", type=int, default=None, help="gunicorn workers")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results"))
     parser.add_argument("--keep", action="store_true", help="keep the bench database")
+    parser.add_argument(
+        "--reuse", action="store_true", help="measure a database kept by --keep (no new seed)"
+    )
     parser.add_argument("--no-consistency", action="store_true")
     for name, value in FULL.items():
         parser.add_argument(
@@ -677,7 +697,7 @@ def main(argv=None) -> int:
     duration = args.duration or (1.0 if args.smoke else 10.0)
     started = datetime.datetime.now().astimezone().isoformat(timespec="seconds")
 
-    vendor, url = bench_database(args.smoke)
+    vendor, url = bench_database(args.smoke, reuse=args.reuse)
     env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "bench.settings"}
     os.environ.update(DATABASE_URL=url, DJANGO_SETTINGS_MODULE="bench.settings")
     import django
@@ -696,8 +716,18 @@ def main(argv=None) -> int:
         migrate_seconds = round(time.perf_counter() - began, 1)
         print(f"bench: migrated in {migrate_seconds} s; seeding {scale}", flush=True)
         began = time.perf_counter()
-        manifest = seed(**scale, clients=clients, out=lambda *a: print("  seed:", *a, flush=True))
-        seed_seconds = round(time.perf_counter() - began, 1)
+        if args.reuse:
+            saved = json.loads(manifest_path(url).read_text())
+            manifest, seed_seconds = refresh(saved["manifest"]), saved["seed_seconds"]
+        else:
+            manifest = seed(
+                **scale, clients=clients, out=lambda *a: print("  seed:", *a, flush=True)
+            )
+            seed_seconds = round(time.perf_counter() - began, 1)
+            if args.keep:
+                manifest_path(url).write_text(
+                    json.dumps({"manifest": manifest, "seed_seconds": seed_seconds})
+                )
         plan = prepare(manifest, clients)
         connections.close_all()
 
@@ -747,7 +777,7 @@ def main(argv=None) -> int:
         if server is not None:
             server.kill()
         connections.close_all()
-        if not args.keep:
+        if not (args.keep or args.reuse):
             drop_database(vendor, url)
 
     out = Path(args.out)

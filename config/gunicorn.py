@@ -23,6 +23,9 @@ def cores() -> int:
 
 
 os.environ.setdefault("DJANGO_DEBUG", "False")
+# Keep each worker's database connection between requests: opening one costs a PostgreSQL
+# backend process per request, more than a plain request's own work (bench/, docs/performance.md).
+os.environ.setdefault("DB_CONN_MAX_AGE", "60")
 
 wsgi_app = "config.wsgi:application"
 bind = os.environ.get("BIND") or f"127.0.0.1:{os.environ.get('PORT') or 8000}"

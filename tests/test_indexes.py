@@ -145,3 +145,14 @@ def test_the_search_reads_the_trigram_indexes(reviewer, operator):
     published_demands(reviewer, operator, 20_000)
     explained = "\n\n".join(plans("/api/v1/demands/?search=防溺水", "enable_seqscan"))
     assert "demand_title_trgm" in explained and "demand_content_trgm" in explained, explained
+
+
+@pytest.mark.postgres
+def test_connections_plan_for_ssd_random_reads(db):
+    """DB_RANDOM_PAGE_COST (1.1) reaches every connection: at PostgreSQL's 4 the reviewer queue
+    hashes every process instead of looking up the queued few (docs/performance.md)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL planner setting")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW random_page_cost")
+        assert cursor.fetchone()[0] == "1.1"

@@ -12,7 +12,6 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 from django_filters import FilterSet
 from viewflow.urls import Site
-from viewflow.workflow.fields import get_task_ref
 from viewflow.workflow.flow import FlowAppViewset
 from viewflow.workflow.flow import views as flow_views
 from viewflow.workflow.flow.views.filters import DashboardTaskListViewFilter
@@ -22,7 +21,7 @@ from demands.ui import LeagueWorkspace
 from .flows import ClaimFlow
 from .models import ClaimProcess
 from .selectors import claim_processes_for
-from .ui_reviewer import ReviewInboxListView, ReviewQueueListView
+from .ui_reviewer import ReviewInboxListView, ReviewQueueListView, flow_step_choices
 
 
 def _visible_only(queryset, user, field):
@@ -61,11 +60,7 @@ class TaskListFilter(DashboardTaskListViewFilter):
 
     def __init__(self, *args, **kwargs):
         FilterSet.__init__(self, *args, **kwargs)
-        flow = ClaimFlow.instance
-        self.filters["flow_task"].field.choices = [
-            (get_task_ref(node), f"{flow.process_title}/{node.name.title()}")
-            for node in flow.nodes()
-        ]
+        self.filters["flow_task"].field.choices = flow_step_choices()
 
 
 class ScopedTaskListView(ClaimBriefMixin, flow_views.DashboardTaskListView):

@@ -85,7 +85,15 @@ def database(config: dict) -> dict:
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     else:
+        # Persistent connections under gunicorn (config/gunicorn.py sets 60 s); none by default,
+        # so that tests and commands do not hold connections open.
         config.setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=0))
+        config.setdefault("CONN_HEALTH_CHECKS", True)
+        # The planner's cost of a random read, for SSD storage (PostgreSQL assumes spinning
+        # disks: 4). At 4 the reviewer queue joins every process instead of looking up its
+        # few hundred (45 ms against 6 ms at 560,000 tasks; docs/performance.md).
+        cost = env.float("DB_RANDOM_PAGE_COST", default=1.1)
+        config.setdefault("OPTIONS", {}).setdefault("options", f"-c random_page_cost={cost}")
     return config
 
 
