@@ -1,10 +1,19 @@
 """Shared fixtures: two league orgs with reviewers, two volunteer orgs with operators."""
 
 import pytest
+from django.core.cache import cache
 
 from orgs.choices import LeagueLevel
 
 from . import factories as f
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Each test starts with an empty cache: no list total or day's figures from another."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -157,6 +157,12 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 20,
 }
 
+# The total of a list of at least `min_rows` rows is cached for `seconds` (api.pagination).
+API_LIST_COUNT_CACHE = {
+    "min_rows": env.int("API_LIST_COUNT_CACHE_MIN_ROWS", default=1000),
+    "seconds": env.int("API_LIST_COUNT_CACHE_SECONDS", default=30),
+}
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "i志愿 供需服务平台 API",
     "DESCRIPTION": (

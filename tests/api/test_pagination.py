@@ -121,3 +121,25 @@ def test_the_claims_feed_is_keyset_paged(client_for, reviewer, operator):
     ids = sum(pages, [])
     assert len(set(ids)) == 5
     assert Demand.objects.filter(status=DemandStatus.CLAIMED).count() == 5
+
+
+def test_a_long_lists_total_is_counted_once_for_a_while(client_for, reviewer, demands, settings):
+    from django.core.cache import cache
+
+    cache.clear()
+    client = client_for(None)
+    settings.API_LIST_COUNT_CACHE = {"min_rows": 8, "seconds": 30}
+    assert client.get(LIST, {"page_size": 5}).json()["count"] == 8
+    newest = f.open_demand(reviewer)
+    with CaptureQueriesContext(connection) as queries:
+        body = client.get(LIST, {"page_size": 5}).json()
+    assert body["count"] == 8  # the total is the cached one; the rows are read afresh
+    assert body["results"][0]["id"] == newest.pk
+    assert not [q for q in queries if q["sql"].startswith("SELECT COUNT(*)")]
+
+    settings.API_LIST_COUNT_CACHE = {"min_rows": 100, "seconds": 30}  # a short list: exact
+    cache.clear()
+    assert client.get(LIST).json()["count"] == 9
+    f.open_demand(reviewer)
+    assert client.get(LIST).json()["count"] == 10
+    cache.clear()
