@@ -80,12 +80,12 @@ def bench_database(smoke: bool, reuse: bool = False) -> tuple[str, str]:
     return "sqlite", f"sqlite:///{path}"
 
 
-def drop_database(vendor: str, url: str) -> None:
+def drop_database(vendor: str, url: str, server_url: str) -> None:
     if vendor == "postgresql":
         import psycopg
 
         name = url.rsplit("/", 1)[1]
-        with psycopg.connect(os.environ["DATABASE_URL"], autocommit=True) as conn:
+        with psycopg.connect(server_url, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     else:
         path = Path(url.removeprefix("sqlite:///"))
@@ -111,6 +111,8 @@ def start_server(port: int, workers: int | None, env: dict) -> subprocess.Popen:
         str(ROOT / "config" / "gunicorn.py"),
         "--bind",
         f"127.0.0.1:{port}",
+        "--log-level",
+        "warning",
         "--access-logfile",
         "-" if os.environ.get("BENCH_ACCESS_LOG") else "/dev/null",
     ]
@@ -701,6 +703,7 @@ def main(argv=None) -> int:
     duration = args.duration or (1.0 if args.smoke else 10.0)
     started = datetime.datetime.now().astimezone().isoformat(timespec="seconds")
 
+    server_url = os.environ.get("DATABASE_URL", "")  # the database the bench one sits beside
     vendor, url = bench_database(args.smoke, reuse=args.reuse)
     env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "bench.settings"}
     os.environ.update(DATABASE_URL=url, DJANGO_SETTINGS_MODULE="bench.settings")
@@ -776,13 +779,14 @@ def main(argv=None) -> int:
             results["pgbench"] = {"skipped": "pgbench measures PostgreSQL; this run is on SQLite"}
         if not args.no_consistency:
             results["consistency"] = consistency()
+            print(f"  consistency after the load: {results['consistency']}", flush=True)
         results["goals"] = goals(results, args.smoke)
     finally:
         if server is not None:
             server.kill()
         connections.close_all()
         if not (args.keep or args.reuse):
-            drop_database(vendor, url)
+            drop_database(vendor, url, server_url)
 
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)

@@ -10,3 +10,6 @@ from config.settings.base import *  # noqa: F401,F403
 DEBUG = False
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
 ROOT_URLCONF = "bench.urls"
+
+# The benchmark serves no static files; an empty folder keeps WhiteNoise from warning.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
