@@ -5,6 +5,8 @@ differs is what a loopback benchmark cannot have (TLS: no HTTPS redirect, no sec
 cookies) and the extra URL of the plain DRF update that the workflow is compared with.
 """
 
+import os
+
 from config.settings.base import *  # noqa: F401,F403
 
 DEBUG = False
@@ -12,4 +14,4 @@ ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
 ROOT_URLCONF = "bench.urls"
 
 # The benchmark serves no static files; an empty folder keeps WhiteNoise from warning.
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
+os.makedirs(STATIC_ROOT, exist_ok=True)  # noqa: F405
