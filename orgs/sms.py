@@ -44,27 +44,16 @@ class OutboxBackend:
     """Development backend: one JSON line per message in SMS_OUTBOX_PATH, and a log line."""
 
     def send(self, *, phone: str, purpose: str, code: str) -> None:
-        path = Path(settings.SMS_OUTBOX_PATH)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        line = {
-            "phone": phone,
-            "purpose": purpose,
-            "code": code,
-            "sent_at": timezone.now().isoformat(),
-        }
-        with path.open("a", encoding="utf-8") as f:
-            f.write(json.dumps(line, ensure_ascii=False) + "\n")
-        logger.info("SMS to %s (%s) written to %s", phone, purpose, path)
+        self._write(phone=phone, purpose=purpose, code=code)
 
     def send_text(self, *, phone: str, purpose: str, text: str) -> None:
+        self._write(phone=phone, purpose=purpose, text=text)
+
+    def _write(self, *, phone: str, purpose: str, **message) -> None:
         path = Path(settings.SMS_OUTBOX_PATH)
         path.parent.mkdir(parents=True, exist_ok=True)
-        line = {
-            "phone": phone,
-            "purpose": purpose,
-            "text": text,
-            "sent_at": timezone.now().isoformat(),
-        }
+        line = {"phone": phone, "purpose": purpose, **message}
+        line["sent_at"] = timezone.now().isoformat()
         with path.open("a", encoding="utf-8") as f:
             f.write(json.dumps(line, ensure_ascii=False) + "\n")
         logger.info("SMS to %s (%s) written to %s", phone, purpose, path)

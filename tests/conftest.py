@@ -1,5 +1,7 @@
 """Shared fixtures: two league orgs with reviewers, two volunteer orgs with operators."""
 
+import json
+
 import pytest
 from django.core.cache import cache
 
@@ -14,6 +16,18 @@ def fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def outbox(settings, tmp_path):
+    """Reads the development SMS backend's outbox (codes and reminders are sent on commit)."""
+    settings.SMS_OUTBOX_PATH = tmp_path / "sms" / "outbox.jsonl"
+
+    def read():
+        path = settings.SMS_OUTBOX_PATH
+        return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+
+    return read
 
 
 @pytest.fixture

@@ -45,6 +45,16 @@ def _savepoint_unless_propagating():
     return transaction.atomic(savepoint=not context.propagate_exception)
 
 
+def _unsaved_task(flow_task, prev_activation, token, data, seed):
+    """The task Viewflow's Activation.create would insert at once, left for the step to insert."""
+    task = flow_task.flow_class.task_class(
+        process=prev_activation.process, flow_task=flow_task, token=token
+    )
+    task.data = data if data is not None else {}
+    task.seed = seed
+    return task
+
+
 class DeferredTask:
     """Activation mixin: the new task is inserted when the step flushes, not when created."""
 
@@ -55,11 +65,7 @@ class DeferredTask:
         step = steps.current()
         if step is None:
             return super().create(flow_task, prev_activation, token, data=data, seed=seed)
-        task = flow_task.flow_class.task_class(
-            process=prev_activation.process, flow_task=flow_task, token=token
-        )
-        task.data = data if data is not None else {}
-        task.seed = seed
+        task = _unsaved_task(flow_task, prev_activation, token, data, seed)
         step.defer(task, previous=prev_activation.task)
         activation = cls(task)
         activation._deferred = True
@@ -98,11 +104,7 @@ class ServiceViewActivation(view.ViewActivation):
         step = steps.current()
         if step is None:
             return super().create(flow_task, prev_activation, token, data=data, seed=seed)
-        task = flow_task.flow_class.task_class(
-            process=prev_activation.process, flow_task=flow_task, token=token
-        )
-        task.data = data if data is not None else {}
-        task.seed = seed
+        task = _unsaved_task(flow_task, prev_activation, token, data, seed)
         activation = cls(task)
         activation._deferred = True
         owner_permission = flow_task.calc_owner_permission(activation)

@@ -1,7 +1,5 @@
 """API fixtures: token clients per role, the SMS outbox, and the schema's word on a response."""
 
-import json
-
 import pytest
 import requests
 import schemathesis
@@ -33,18 +31,6 @@ def client_for():
         return client
 
     return make
-
-
-@pytest.fixture
-def outbox(settings, tmp_path):
-    """Reads the development SMS backend's outbox; codes are sent on commit."""
-    settings.SMS_OUTBOX_PATH = tmp_path / "outbox.jsonl"
-
-    def read():
-        path = settings.SMS_OUTBOX_PATH
-        return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
-
-    return read
 
 
 @pytest.fixture

@@ -1,6 +1,5 @@
 """The league workspace (团组织工作台) in the operator Site: initial demands, publications, points."""
 
-import json
 import logging
 
 import pytest
@@ -54,17 +53,6 @@ def admin(province):
     user = f.UserFactory(username="admin")
     Membership.objects.create(user=user, role=Role.PROVINCIAL_ADMIN, league_org=province)
     return user
-
-
-@pytest.fixture
-def outbox(settings, tmp_path):
-    settings.SMS_OUTBOX_PATH = tmp_path / "sms" / "outbox.jsonl"
-
-    def read():
-        path = settings.SMS_OUTBOX_PATH
-        return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
-
-    return read
 
 
 def step1(**overrides):

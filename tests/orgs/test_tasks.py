@@ -4,7 +4,6 @@ The real-worker test (marker `redis`) needs a Redis server at 127.0.0.1:6379 and
 so, when none answers. It uses Redis database 13, which nothing else of the project uses.
 """
 
-import json
 import threading
 import time
 from unittest import mock
@@ -23,17 +22,6 @@ from orgs.sms import CODE_TTL, sms_code_check, sms_code_issue
 PHONE = "18826480174"
 PURPOSE = "demand_contact"
 REDIS_URL = "redis://127.0.0.1:6379/13"
-
-
-@pytest.fixture
-def outbox(settings, tmp_path):
-    settings.SMS_OUTBOX_PATH = tmp_path / "sms" / "outbox.jsonl"
-
-    def read():
-        path = settings.SMS_OUTBOX_PATH
-        return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
-
-    return read
 
 
 def test_the_code_is_sent_by_the_task_once_the_transaction_commits(

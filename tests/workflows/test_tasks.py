@@ -1,7 +1,6 @@
 """Overdue-review reminders: which reviewers get an SMS, once a day per task, run as a task."""
 
 import datetime
-import json
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -22,17 +21,6 @@ MONDAY_9AM = datetime.datetime(2026, 3, 9, 9, 0, tzinfo=SHANGHAI)
 
 def at(moment):
     return time_machine.travel(moment, tick=False)
-
-
-@pytest.fixture
-def outbox(settings, tmp_path):
-    settings.SMS_OUTBOX_PATH = tmp_path / "outbox.jsonl"
-
-    def read():
-        path = settings.SMS_OUTBOX_PATH
-        return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
-
-    return read
 
 
 @pytest.fixture
