@@ -18,6 +18,7 @@ import json
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db.models import F, Q, QuerySet
 from django.utils.functional import cached_property
@@ -47,7 +48,10 @@ class KeysFirstPaginator(Paginator):
         if not isinstance(self.object_list, QuerySet):
             return super().count
         policy = settings.API_LIST_COUNT_CACHE
-        sql, params = self.object_list.query.sql_with_params()
+        try:
+            sql, params = self.object_list.query.sql_with_params()
+        except EmptyResultSet:  # a filter that matches nothing, such as `pk IN ()`
+            return 0
         key = "list-count:" + hashlib.sha256(repr((sql, params)).encode()).hexdigest()
         total = cache.get(key)
         if total is None:

@@ -143,3 +143,9 @@ def test_a_long_lists_total_is_counted_once_for_a_while(client_for, reviewer, de
     f.open_demand(reviewer)
     assert client.get(LIST).json()["count"] == 10
     cache.clear()
+
+
+def test_a_list_that_can_match_nothing_counts_zero(client_for, demands):
+    # `mine` for a visitor with no league org filters on an empty set of orgs.
+    body = client_for(None).get(LIST, {"mine": "true"}).json()
+    assert body["count"] == 0 and body["results"] == []
