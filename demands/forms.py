@@ -8,30 +8,17 @@ from viewflow.forms import FieldSet, Layout, Row
 
 from orgs.choices import ServiceArea
 from orgs.errors import DomainError
+from orgs.forms import add_domain_errors as show_domain_errors
 from orgs.models import City
 
 from .choices import Guarantee, Zone
 from .models import Demand, DemandStatus, InitialDemand, InitialDemandStatus
+from .services import DEMAND_CONTACT_FIELDS, DEMAND_CONTENT_FIELDS
 
 
 def add_domain_errors(form: forms.Form, exc: DomainError, *, aliases=None) -> None:
-    """Show a service's refusal on the form: each named field on its field, the rest on top.
-
-    `aliases` maps a service's field name onto the form's (the SMS service says `phone` where
-    the form says `contact_mobile`). A field the form does not have (the other step of the
-    wizard) is reported on top with its label, so the message still says which field.
-    """
-    aliases = aliases or {}
-    if not hasattr(form, "cleaned_data"):
-        form.full_clean()
-    for name, message in exc.fields.items():
-        field = aliases.get(name, name)
-        if field in form.fields:
-            form.add_error(field, message)
-        else:
-            form.add_error(None, f"{_field_label(field)}：{message}")
-    if not exc.fields and exc.detail:
-        form.add_error(None, exc.detail)
+    """orgs.forms.add_domain_errors, naming a field of the wizard's other step by its label."""
+    show_domain_errors(form, exc, aliases=aliases, label=_field_label)
 
 
 def _field_label(name: str) -> str:
@@ -61,7 +48,22 @@ class ReasonForm(forms.Form):
 # -- the two steps of 发布需求 ------------------------------------------------------------------
 
 
-class DemandContentForm(forms.Form):
+class DemandStepForm(forms.Form):
+    """A step of the demand form: starts from the demand's values, hands its fields on."""
+
+    DATA_FIELDS: tuple[str, ...] = ()
+
+    def __init__(self, *args, demand=None, **kwargs):
+        if demand is not None:
+            initial = {name: getattr(demand, name) for name in self.DATA_FIELDS}
+            kwargs["initial"] = {**initial, **kwargs.get("initial", {})}
+        super().__init__(*args, **kwargs)
+
+    def data_for_service(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.DATA_FIELDS}
+
+
+class DemandContentForm(DemandStepForm):
     """Step 1, 填写需求内容. A draft may leave any field empty; publishing needs them all."""
 
     league_org = forms.ModelChoiceField(label=_("团组织"), queryset=None, empty_label=None)
@@ -117,25 +119,13 @@ class DemandContentForm(forms.Form):
     )
 
     # What this step hands to demand_create / demand_update as `data`.
-    DATA_FIELDS = (
-        "zone",
-        "title",
-        "initial_demands",
-        "type",
-        "type_other",
-        "volunteers_needed",
-        "content",
-        "start_date",
-        "end_date",
-        "guarantees",
-    )
+    DATA_FIELDS = (*DEMAND_CONTENT_FIELDS, "initial_demands")
 
     def __init__(self, *args, league_orgs, initial_demands, demand=None, **kwargs):
         if demand is not None:
-            initial = {name: getattr(demand, name) for name in self.DATA_FIELDS}
-            initial["initial_demands"] = [i.pk for i in demand.initial_demands.all()]
+            initial = {"initial_demands": [i.pk for i in demand.initial_demands.all()]}
             kwargs["initial"] = {**initial, **kwargs.get("initial", {})}
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, demand=demand, **kwargs)
         self.fields["initial_demands"].queryset = initial_demands
         self.fields["initial_demands"].label_from_instance = lambda i: (
             f"{i.title}（{i.league_org}）"
@@ -149,11 +139,8 @@ class DemandContentForm(forms.Form):
             org.disabled = True
             org.widget = forms.HiddenInput()
 
-    def data_for_service(self) -> dict:
-        return {name: self.cleaned_data[name] for name in self.DATA_FIELDS}
 
-
-class DemandContactForm(forms.Form):
+class DemandContactForm(DemandStepForm):
     """Step 2, 确认组织信息: the org's contact; a new mobile is verified by an SMS code."""
 
     city = forms.ModelChoiceField(label=_("所在市"), queryset=City.objects.all(), required=False)
@@ -186,23 +173,7 @@ class DemandContactForm(forms.Form):
         "service_content",
     )
 
-    DATA_FIELDS = (
-        "city",
-        "district",
-        "contact_name",
-        "contact_landline",
-        "contact_mobile",
-        "service_content",
-    )
-
-    def __init__(self, *args, demand=None, **kwargs):
-        if demand is not None:
-            initial = {name: getattr(demand, name) for name in self.DATA_FIELDS}
-            kwargs["initial"] = {**initial, **kwargs.get("initial", {})}
-        super().__init__(*args, **kwargs)
-
-    def data_for_service(self) -> dict:
-        return {name: self.cleaned_data[name] for name in self.DATA_FIELDS}
+    DATA_FIELDS = DEMAND_CONTACT_FIELDS
 
 
 # -- list filters ----------------------------------------------------------------------------

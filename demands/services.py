@@ -27,8 +27,9 @@ from .models import (
 
 logger = logging.getLogger(__name__)
 
-# Fields a league org writes on a demand (the two steps of the seed form).
-DEMAND_FIELDS = (
+# Fields a league org writes on a demand, by the two steps of the seed form:
+# 填写需求内容 (content) and 确认组织信息 (contact).
+DEMAND_CONTENT_FIELDS = (
     "zone",
     "title",
     "type",
@@ -38,6 +39,8 @@ DEMAND_FIELDS = (
     "start_date",
     "end_date",
     "guarantees",
+)
+DEMAND_CONTACT_FIELDS = (
     "city",
     "district",
     "contact_name",
@@ -45,6 +48,7 @@ DEMAND_FIELDS = (
     "contact_mobile",
     "service_content",
 )
+DEMAND_FIELDS = DEMAND_CONTENT_FIELDS + DEMAND_CONTACT_FIELDS
 REASON_MAX = 200
 
 

@@ -31,6 +31,7 @@ from viewflow.workflow.status import PROCESS, STATUS
 from demands.choices import Zone
 from demands.models import Demand, DemandStatus
 from orgs.errors import DomainError
+from orgs.forms import add_domain_errors
 from orgs.models import AuditRecord, City, LeagueOrg
 
 from . import services, stats
@@ -512,10 +513,7 @@ class ProcessActionView(AdminRequiredMixin, generic.FormView):
         try:
             self.call_service(form)
         except DomainError as exc:
-            for field, message in exc.fields.items():
-                form.add_error(field if field in form.fields else None, message)
-            if not exc.fields:
-                form.add_error(None, exc.detail)
+            add_domain_errors(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, self.success_message)
         return redirect(self.detail_url())

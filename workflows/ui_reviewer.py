@@ -16,6 +16,8 @@ from viewflow.workflow.flow import views as flow_views
 from viewflow.workflow.flow.views.filters import FlowUserTaskListFilter
 from viewflow.workflow.models import Task
 
+from .stats import overdue_cutoff
+
 # timesince's units as a reviewer reads them: 3天5小时.
 AGE_UNITS = {
     "year": ngettext_lazy("%(num)d年", "%(num)d年", "num"),
@@ -37,12 +39,11 @@ def task_age(created: datetime.datetime, now: datetime.datetime | None = None) -
 
 
 def overdue_days() -> int:
-    return settings.PLATFORM.get("REVIEW_OVERDUE_DAYS", 3)
+    return settings.PLATFORM["REVIEW_OVERDUE_DAYS"]
 
 
 def is_overdue(created: datetime.datetime, now: datetime.datetime | None = None) -> bool:
-    now = now or timezone.now()
-    return created < now - datetime.timedelta(days=overdue_days())
+    return created < overdue_cutoff(now)
 
 
 def flow_step_choices(*, human_only: bool = False) -> list[tuple[str, str]]:

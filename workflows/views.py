@@ -12,6 +12,7 @@ from viewflow.workflow.flow.views import IndexTaskView, UserIndexTaskView
 from demands.choices import Guarantee
 from orgs.choices import ServiceArea, ServiceObject
 from orgs.errors import DomainError
+from orgs.forms import add_domain_errors
 
 from . import selectors, services
 from .forms import ReviewForm
@@ -63,10 +64,7 @@ class ReviewClaimView(FormView):
                 )
                 messages.success(self.request, _("已退回该认领申请"))
         except DomainError as exc:
-            for field, message in exc.fields.items():
-                form.add_error(field if field in form.fields else None, message)
-            if not exc.fields:
-                form.add_error(None, exc.detail)
+            add_domain_errors(form, exc)
             return self.form_invalid(form)
         return redirect(self.get_success_url())
 
