@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 
 from .errors import InvalidInput
+from .forms import add_domain_errors
 from .security import LOCKED_MESSAGE, client_ip, login_allowed, login_failed
 from .services import user_change_password
 
@@ -54,8 +55,7 @@ class InitialPasswordChangeView(PasswordChangeView):
                 new_password=form.cleaned_data["new_password1"],
             )
         except InvalidInput as exc:
-            for name, message in exc.fields.items():
-                form.add_error("new_password1" if name == "new_password" else name, message)
+            add_domain_errors(form, exc, aliases={"new_password": "new_password1"})
             return self.form_invalid(form)
         update_session_auth_hash(self.request, user)
         return HttpResponseRedirect(self.get_success_url())
