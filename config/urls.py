@@ -3,7 +3,9 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.generic import RedirectView
 
+from config.media import media_urlpatterns
 from demands.views import HomeView
 from orgs.views import (
     InitialPasswordChangeView,
@@ -17,6 +19,12 @@ admin.site.login_form = ThrottledAdminAuthenticationForm
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
+    # The admin's own password page would skip the service (the initial-password rule, the
+    # end of the account's tokens, the login-failure count): everyone changes it on ours.
+    path(
+        "admin/password_change/",
+        RedirectView.as_view(pattern_name="password_change", permanent=False),
+    ),
     path("admin/", admin.site.urls),
     path(
         "accounts/password_change/",
@@ -33,5 +41,5 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("api.urls")),
     path("workspace/", site.urls),
+    *media_urlpatterns(),
 ]
-handler404 = "api.exception_handlers.page_not_found"
