@@ -64,17 +64,22 @@ class InitialDemandViewSet(
     def get_serializer_class(self):
         return InitialDemandSerializer if self.action == "list" else InitialDemandDetailSerializer
 
-    def _detail(self, initial, code=status.HTTP_200_OK):
-        initial = selectors.initial_demand_get(pk=initial.pk, viewer=self.request.user)
+    def _answer(self, initial, code=status.HTTP_200_OK):
+        """The detail, student included: every answer with it is a reading of the record, logged
+        (the one after adopt or decline too)."""
+        selectors.student_record_read(initial, viewer=self.request.user, via="api")
         return Response(
             InitialDemandDetailSerializer(initial, context=self.get_serializer_context()).data,
             status=code,
         )
 
+    def _detail(self, initial, code=status.HTTP_200_OK):
+        return self._answer(
+            selectors.initial_demand_get(pk=initial.pk, viewer=self.request.user), code
+        )
+
     def retrieve(self, request, pk=None):
-        initial = self.get_object()
-        selectors.student_record_read(initial, viewer=request.user, via="api")
-        return Response(self.get_serializer(initial).data)
+        return self._answer(self.get_object())
 
     @extend_schema(
         summary="提交求助: ordinary or cloud_teaching (with student), mobile verified by SMS code",

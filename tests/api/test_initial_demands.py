@@ -327,3 +327,13 @@ def test_a_reason_is_at_most_200_characters(client_for, initial, reviewer):
     )
     assert response.status_code == 400
     assert "reason" in response.json()["fields"]
+
+
+@pytest.mark.parametrize("decision", ["adopt", "decline"])
+def test_the_answer_to_a_decision_is_a_logged_reading(client_for, initial, reviewer, decision):
+    # The answer carries the student record, so it is a reading like GET's.
+    response = client_for(reviewer).post(f"{URL}{initial.pk}/{decision}/", {}, format="json")
+    assert response.status_code == 200 and response.json()["student"]["name"]
+    assert list(StudentRecordAccess.objects.values_list("user__username", "via")) == [
+        ("reviewer", "api")
+    ]
