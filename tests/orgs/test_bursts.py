@@ -11,13 +11,13 @@ import threading
 import pytest
 import time_machine
 from django.contrib.auth.backends import ModelBackend
-from django.db import connections
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from orgs.models import LoginFailure, SmsCode
 from orgs.sms import sms_code_check, sms_code_issue
 from tests import factories as f
+from tests.threads import run_together
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -83,28 +83,6 @@ def sms_limits(settings):
         settings.SMS_LIMITS = {**getattr(settings, "SMS_LIMITS", {}), **limits}
 
     return set_limits
-
-
-def run_together(calls):
-    """Run each call in its own thread and connection, all released at once; their results."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def worker(i, call):
-        try:
-            barrier.wait()
-            results[i] = call()
-        except Exception as exc:  # noqa: BLE001 - the test reads it as an outcome
-            results[i] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    return results
 
 
 def statuses(responses):

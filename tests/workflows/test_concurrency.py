@@ -3,11 +3,10 @@
 After each scenario the whole database passes the consistency checker.
 """
 
-import threading
 import time
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -18,6 +17,7 @@ from workflows.consistency import check_consistency
 from workflows.models import Claim, ClaimStatus
 
 from .. import factories as f
+from ..threads import run_together as threads_run_together
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -29,29 +29,17 @@ def many_workers() -> int:
 
 
 def run_together(*calls):
-    """Run each call in its own thread with its own connection, released at one barrier."""
-    barrier = threading.Barrier(len(calls))
-    outcomes = [None] * len(calls)
-
-    def worker(i, call):
-        try:
-            barrier.wait()
-            outcomes[i] = ("ok", call())
-        except StateConflict as exc:
-            outcomes[i] = ("conflict", exc)
-        except Exception as exc:  # noqa: BLE001 - any other outcome fails the test below
-            outcomes[i] = ("error", exc)
-        finally:
-            connections.close_all()
-            if any(c.connection is not None for c in connections.all(initialized_only=True)):
-                outcomes[i] = ("error", RuntimeError("the thread left a connection open"))
-
-    threads = [threading.Thread(target=worker, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return [o[0] for o in outcomes], outcomes
+    """The calls at one instant (tests.threads): each outcome's kind (ok, conflict, error) and
+    the (kind, value) pairs."""
+    outcomes = []
+    for result in threads_run_together(list(calls), timeout=60):
+        if isinstance(result, StateConflict):
+            outcomes.append(("conflict", result))
+        elif isinstance(result, Exception):
+            outcomes.append(("error", result))
+        else:
+            outcomes.append(("ok", result))
+    return [kind for kind, _ in outcomes], outcomes
 
 
 def test_two_reviewers_approving_two_claims_of_one_demand_leave_one_approved(
