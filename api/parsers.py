@@ -1,10 +1,11 @@
-"""The JSON parser of the API: DRF's, with a bound on how deeply a body may nest.
+"""The JSON parser of the API: DRF's, with a bound on how deeply a body may nest, and no NUL.
 
 Python's json module raises RecursionError (not ValueError) on a body nested about a thousand
 levels deep, which DRF's parser does not catch; and a body that parses could still overflow
 the stack of code that walks it recursively (the Idempotency-Key fingerprint, error
 flattening). No field of this API nests more than a few levels, so a body nested deeper than
-MAX_DEPTH is malformed.
+MAX_DEPTH is malformed. A NUL character is text no field accepts and PostgreSQL cannot store
+(DRF's CharField refuses it, but not every field is one: a slug lookup sent it to the database).
 """
 
 from django.utils.translation import gettext_lazy as _
@@ -13,20 +14,26 @@ from rest_framework.exceptions import ParseError
 
 MAX_DEPTH = 32
 TOO_DEEP = _("JSON 嵌套层数过多")
+NUL = _("JSON 文本不能包含 NUL 字符")
 
 
 def nesting_depth(value) -> int:
-    """How deeply lists and objects nest in `value` (walked without recursion)."""
+    """How deeply lists and objects nest in `value` (walked without recursion); ParseError for a
+    string with a NUL character."""
     deepest = 0
     stack = [(value, 1)]
     while stack:
         item, depth = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                raise ParseError(NUL)
+            continue
         if not isinstance(item, dict | list):
             continue
         deepest = max(deepest, depth)
         if depth > MAX_DEPTH:
             break
-        children = item.values() if isinstance(item, dict) else item
+        children = [*item.keys(), *item.values()] if isinstance(item, dict) else item
         stack.extend((child, depth + 1) for child in children)
     return deepest
 

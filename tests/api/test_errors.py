@@ -29,6 +29,16 @@ def test_nesting_up_to_the_bound_parses(client_for, reviewer):
     assert response.status_code == 400 and response.json()["code"] != "malformed_body"
 
 
+@pytest.mark.parametrize(
+    "body",
+    ['{"username": "a\\u0000b", "password": "x"}', '{"a\\u0000": 1}', '[["\\u0000"]]'],
+)
+def test_a_nul_character_anywhere_in_a_body_is_a_400(client_for, body):
+    # Found by the fuzz test on PostgreSQL: a NUL in a slug lookup reached the database, a 500.
+    response = client_for(None).post("/api/v1/auth/token/", body, content_type="application/json")
+    assert response.status_code == 400 and response.json()["code"] == "malformed_body"
+
+
 def test_nesting_depth_walks_without_recursion():
     assert nesting_depth("text") == 0
     assert nesting_depth({"a": [1, {"b": []}]}) == 4
