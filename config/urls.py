@@ -1,10 +1,10 @@
-"""URL map: admin, accounts, the operator UI and the API."""
+"""URL map: the mobile site, admin, accounts, the operator UI and the API."""
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 
-from demands.views import HomeView
+from config.mobile import CLIENT_ROUTE, mobile_app
 from orgs.views import (
     InitialPasswordChangeView,
     ThrottledAdminAuthenticationForm,
@@ -16,7 +16,7 @@ from workflows.ui import site
 admin.site.login_form = ThrottledAdminAuthenticationForm
 
 urlpatterns = [
-    path("", HomeView.as_view(), name="home"),
+    path("", mobile_app, name="home"),
     path("admin/", admin.site.urls),
     path(
         "accounts/password_change/",
@@ -33,5 +33,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("api.urls")),
     path("workspace/", site.urls),
+    # Last: every other path is a route of the mobile site (/demands/42 …), answered by its page.
+    re_path(CLIENT_ROUTE, mobile_app, name="mobile"),
 ]
 handler404 = "api.exception_handlers.page_not_found"

@@ -20,6 +20,7 @@ class DemandSerializer(serializers.ModelSerializer):
     initial_demands = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     like_count = serializers.IntegerField(read_only=True)
     favorite_count = serializers.IntegerField(read_only=True)
+    guarantees = code_list(Guarantee.choices)
 
     class Meta:
         model = Demand

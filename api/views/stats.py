@@ -28,15 +28,18 @@ class StatsView(APIView):
 
 class ClaimFeedFilter(django_filters.FilterSet):
     zone = django_filters.ChoiceFilter(field_name="demand__zone", choices=Zone.choices)
+    demand = django_filters.NumberFilter(
+        field_name="demand_id", help_text="需求详情的认领信息：该需求的成功认领"
+    )
 
     class Meta:
         model = Claim
-        fields = ["zone"]
+        fields = ["zone", "demand"]
 
 
 @extend_schema_view(
     list=extend_schema(
-        summary="认领信息: recent successful claims (filter zone; pages)",
+        summary="认领信息: recent successful claims (filters zone, demand; pages)",
         responses={200: ClaimFeedSerializer(many=True), **errors(400)},
     ),
 )

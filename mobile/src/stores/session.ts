@@ -1,0 +1,34 @@
+// The signed-in user, if any (GET /api/v1/me/ over the session cookie). The only other state
+// the client keeps; everything else a screen fetches when it shows.
+import { computed, ref } from 'vue'
+
+import { api, ApiError, ok, type Me } from '@/api'
+
+export const me = ref<Me | null>(null)
+export const sessionChecked = ref(false)
+
+export type Role = 'league' | 'volunteer' | 'individual' | 'anonymous'
+
+/** Which kind of user this is: the tab bar and 我的 show each role its own items. */
+export const role = computed<Role>(() => {
+  const user = me.value
+  if (!user) return 'anonymous'
+  if (user.league_org) return 'league'
+  if (user.volunteer_org) return 'volunteer'
+  return 'individual'
+})
+
+export async function loadSession(): Promise<void> {
+  try {
+    me.value = await ok(api.GET('/api/v1/me/'))
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error
+    me.value = null // 401: not signed in; other failures: treat as signed out for now
+  } finally {
+    sessionChecked.value = true
+  }
+}
+
+export function clearSession(): void {
+  me.value = null
+}
