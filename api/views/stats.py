@@ -28,8 +28,13 @@ class StatsView(APIView):
 
 class ClaimFeedFilter(django_filters.FilterSet):
     zone = django_filters.ChoiceFilter(field_name="demand__zone", choices=Zone.choices)
+    # Bounded like ClaimFilter's: a too large id fails in the form, not in the query.
     demand = django_filters.NumberFilter(
-        field_name="demand_id", help_text="需求详情的认领信息：该需求的成功认领"
+        field_name="demand_id",
+        min_value=1,
+        max_value=2**63 - 1,
+        decimal_places=0,
+        help_text="需求详情的认领信息：该需求的成功认领",
     )
 
     class Meta:

@@ -187,6 +187,7 @@ def test_feed_demand_filter(client_for, feed):
     assert [r["id"] for r in rows["results"]] == [holiday.pk]
     assert client_for(None).get(FEED, {"demand": 999999}).json()["results"] == []
     assert client_for(None).get(FEED, {"demand": "x"}).status_code == 400
+    assert client_for(None).get(FEED, {"demand": 2**70}).status_code == 400
 
 
 def test_feed_keeps_claims_whose_activity_is_published(client_for, feed, operator):
