@@ -1,7 +1,8 @@
-// Routes, named after the screens of the operation guides (seeds). A screen that a later issue
-// builds starts here as a PlaceholderView route; give it its own component when it is built.
-import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
+// Routes, named after the screens of the operation guides (seeds). Every screen but 首页 is
+// loaded when first opened (route-level dynamic imports keep the home page light).
+import { createRouter, createWebHistory, type RouteLocationNormalized, type RouteRecordRaw } from 'vue-router'
 
+import { sessionReady, role } from '@/stores/session'
 import HomeView from '@/views/HomeView.vue'
 
 declare module 'vue-router' {
@@ -10,10 +11,13 @@ declare module 'vue-router' {
     titleKey: string
     /** Whether the bottom tab bar (首页 / 发布 / 我的) shows on this screen. */
     tabbar?: boolean
+    /** Signed-in users only: others go to the login route first. */
+    auth?: boolean
   }
 }
 
 const Placeholder = () => import('@/views/PlaceholderView.vue')
+const idProp = (route: RouteLocationNormalized) => ({ id: Number(route.params.id) })
 
 export const routes: RouteRecordRaw[] = [
   { path: '/', name: 'home', component: HomeView, meta: { titleKey: 'tab.home', tabbar: true } },
@@ -21,19 +25,88 @@ export const routes: RouteRecordRaw[] = [
     path: '/demands/:id(\\d+)',
     name: 'demand-detail',
     component: () => import('@/views/DemandDetailView.vue'),
-    props: (route) => ({ id: Number(route.params.id) }),
+    props: idProp,
     meta: { titleKey: 'detail.title' },
   },
   // 发布 (league org), 求助 (individual), 完善信息 (volunteer org): the tab bar's second item.
-  { path: '/publish', name: 'publish', component: Placeholder, meta: { titleKey: 'tab.publish', tabbar: true } },
+  {
+    path: '/publish',
+    name: 'publish',
+    component: () => import('@/views/PublishView.vue'),
+    meta: { titleKey: 'tab.publish', tabbar: true, auth: true },
+  },
   { path: '/help', name: 'help', component: Placeholder, meta: { titleKey: 'tab.help', tabbar: true } },
   {
     path: '/complete-info',
     name: 'complete-info',
-    component: Placeholder,
-    meta: { titleKey: 'tab.completeInfo', tabbar: true },
+    component: () => import('@/views/CompleteInfoView.vue'),
+    meta: { titleKey: 'tab.completeInfo', tabbar: true, auth: true },
   },
-  { path: '/mine', name: 'mine', component: Placeholder, meta: { titleKey: 'tab.mine', tabbar: true } },
+  { path: '/mine', name: 'mine', component: () => import('@/views/MineView.vue'), meta: { titleKey: 'tab.mine', tabbar: true } },
+  {
+    path: '/mine/demands',
+    name: 'my-demands',
+    component: () => import('@/views/MyDemandsView.vue'),
+    meta: { titleKey: 'mine.myDemands', auth: true },
+  },
+  {
+    path: '/mine/demands/:id(\\d+)',
+    name: 'my-demand',
+    component: () => import('@/views/MyDemandView.vue'),
+    props: idProp,
+    meta: { titleKey: 'mine.myDemands', auth: true },
+  },
+  {
+    path: '/mine/claims',
+    name: 'my-claims',
+    component: () => import('@/views/ClaimsView.vue'),
+    meta: { titleKey: 'mine.myClaims', auth: true },
+  },
+  {
+    path: '/mine/claims/:id(\\d+)',
+    name: 'claim-detail',
+    component: () => import('@/views/ClaimDetailView.vue'),
+    props: idProp,
+    meta: { titleKey: 'claimDetail.title', auth: true },
+  },
+  {
+    path: '/mine/claims/:id(\\d+)/activity',
+    name: 'publish-activity',
+    component: () => import('@/views/ActivityFormView.vue'),
+    props: idProp,
+    meta: { titleKey: 'activity.title', auth: true },
+  },
+  {
+    path: '/mine/initial-demands',
+    name: 'initial-demands',
+    component: () => import('@/views/InitialDemandsView.vue'),
+    meta: { titleKey: 'mine.initialDemands', auth: true },
+  },
+  {
+    path: '/mine/initial-demands/:id(\\d+)',
+    name: 'initial-demand',
+    component: () => import('@/views/InitialDemandView.vue'),
+    props: idProp,
+    meta: { titleKey: 'initial.detailTitle', auth: true },
+  },
+  {
+    path: '/mine/org',
+    name: 'org-info',
+    component: () => import('@/views/OrgInfoView.vue'),
+    meta: { titleKey: 'mine.orgInfo', auth: true },
+  },
+  {
+    path: '/mine/points',
+    name: 'points',
+    component: () => import('@/views/PointsView.vue'),
+    meta: { titleKey: 'mine.points', auth: true },
+  },
+  {
+    path: '/mine/favorites',
+    name: 'favorites',
+    component: () => import('@/views/FavoritesView.vue'),
+    meta: { titleKey: 'mine.favorites', auth: true },
+  },
   { path: '/login', name: 'login', component: Placeholder, meta: { titleKey: 'placeholder.login' } },
   {
     path: '/:pathMatch(.*)*',
@@ -49,4 +122,11 @@ export const router = createRouter({
   scrollBehavior(_to, _from, saved) {
     return saved ?? { top: 0 }
   },
+})
+
+router.beforeEach(async (to) => {
+  if (!to.meta.auth) return true
+  await sessionReady()
+  if (role.value !== 'anonymous') return true
+  return { name: 'login', query: { next: to.fullPath } }
 })

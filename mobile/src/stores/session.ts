@@ -18,7 +18,20 @@ export const role = computed<Role>(() => {
   return 'individual'
 })
 
-export async function loadSession(): Promise<void> {
+let firstLoad: Promise<void> | null = null
+
+/** The session as first read at start-up (route guards wait for it). */
+export function sessionReady(): Promise<void> {
+  return firstLoad ?? loadSession()
+}
+
+export function loadSession(): Promise<void> {
+  const load = readMe()
+  firstLoad ??= load
+  return load
+}
+
+async function readMe(): Promise<void> {
   try {
     me.value = await ok(api.GET('/api/v1/me/'))
   } catch (error) {
