@@ -89,6 +89,8 @@ STATIC_SOURCES = $(VENV)/.installed config/settings config/storage.py $(MOBILE_S
   $(filter-out var/static,$(wildcard */static))
 
 serve: install mobile
+	@# The settings refuse DEBUG off with the public development key (config/settings/base.py).
+	@$(RUNTIME_ENV) $(BIN)/python -c 'import django; django.setup()'
 	@$(RUNTIME_ENV) $(BIN)/python -c '$(IS_POSTGRES)' || { \
 	  echo "make serve runs gunicorn on PostgreSQL, and DATABASE_URL is not set or not PostgreSQL. E.g.:" >&2; \
 	  echo "  createdb -h 127.0.0.1 -U postgres izhiyuan" >&2; \

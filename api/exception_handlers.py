@@ -2,18 +2,19 @@
 
 import logging
 
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from viewflow.workflow.exceptions import FlowLockFailed
 
 from orgs.errors import DomainError, InvalidInput, NotAllowed, StateConflict
-from orgs.sms import RateLimited
+from orgs.security import RateLimited
 
 logger = logging.getLogger(__name__)
 
@@ -23,6 +24,12 @@ DOMAIN_STATUS = {
     StateConflict: status.HTTP_409_CONFLICT,
     RateLimited: status.HTTP_429_TOO_MANY_REQUESTS,
 }
+
+
+class RequestTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = gettext_lazy("请求内容过大")
+    default_code = "request_too_large"
 
 
 def error_body(code: str, detail: str, fields: dict | None = None) -> dict:
@@ -54,7 +61,12 @@ def exception_handler(exc, context):
     if isinstance(exc, DomainError):
         for cls, http_status in DOMAIN_STATUS.items():
             if isinstance(exc, cls):
-                return Response(error_body(exc.code, exc.detail, exc.fields), status=http_status)
+                response = Response(
+                    error_body(exc.code, exc.detail, exc.fields), status=http_status
+                )
+                if isinstance(exc, RateLimited) and exc.wait is not None:
+                    response["Retry-After"] = str(exc.wait)
+                return response
     if isinstance(exc, FlowLockFailed):
         exc = StateConflict(_("流程正被他人处理，请稍后重试"), code="concurrent_change")
         return Response(error_body(exc.code, exc.detail), status=status.HTTP_409_CONFLICT)
@@ -70,6 +82,8 @@ def exception_handler(exc, context):
             exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         )
         exc = exceptions.ValidationError({k: v for k, v in fields.items()})
+    if isinstance(exc, RequestDataTooBig):
+        exc = RequestTooLarge()
     if isinstance(exc, ObjectDoesNotExist | Http404):
         exc = exceptions.NotFound()
     if isinstance(exc, PermissionDenied):
@@ -88,13 +102,3 @@ def exception_handler(exc, context):
             code = "error"
         response.data = error_body(code, getattr(exc, "detail", str(exc)))
     return response
-
-
-def page_not_found(request, exception=None):
-    """Django's 404 handler: JSON for API paths, the ordinary page elsewhere."""
-    from django.http import JsonResponse
-    from django.views.defaults import page_not_found as html_not_found
-
-    if request.path_info.startswith("/api/"):
-        return JsonResponse(error_body("not_found", _("未找到。")), status=404)
-    return html_not_found(request, exception)

@@ -2,6 +2,7 @@
 
 from drf_spectacular.authentication import SessionScheme, TokenScheme
 
+from .idempotency import HEADER, KEY_MAX_LENGTH, IdempotentMixin
 from .serializers.common import (
     ERROR_DESCRIPTIONS,
     PAGE_NOT_FOUND,
@@ -16,6 +17,19 @@ class GatedTokenScheme(TokenScheme):
 
 class GatedSessionScheme(SessionScheme):
     target_class = "api.authentication.SessionAuthentication"
+
+
+IDEMPOTENCY_KEY = {
+    "in": "header",
+    "name": HEADER,
+    "required": False,
+    "schema": {"type": "string", "maxLength": KEY_MAX_LENGTH},
+    "description": (
+        "Logged-in callers only. A retry with the same key and body within 24 h gets the first "
+        "answer again (Idempotent-Replayed: true; mobiles masked, student left out), 409 while "
+        "the first still runs, 422 with another body; a 5xx or 429 frees the key."
+    ),
+}
 
 
 def _view_classes(generator) -> dict:
@@ -37,6 +51,8 @@ def document_common_errors(result, generator, request, public):
       no token is needed (the authentication runs before the permissions).
     - 403 on the same operations, but those whose view has `allow_initial_password`: an
       account that still has its initial password is refused (api/authentication.py).
+    - On every POST of a view with IdempotentMixin, the `Idempotency-Key` header and its
+      errors: 400 (too long, or sent anonymously), 409 `idempotency_in_flight`, 422 (reused).
 
     Here rather than in each view's `errors(...)`, where a new list or action could forget them.
     """
@@ -54,9 +70,13 @@ def document_common_errors(result, generator, request, public):
                 document(404, str(PAGE_NOT_FOUND))
             if "requestBody" in operation:
                 document(415, str(ERROR_DESCRIPTIONS[415]))
+            view = views.get((path, method))
+            if method == "post" and view is not None and issubclass(view, IdempotentMixin):
+                operation["parameters"] = [*parameters, IDEMPOTENCY_KEY]
+                for status in (400, 409, 422):
+                    document(status, str(ERROR_DESCRIPTIONS[status]))
             if any("tokenAuth" in requirement for requirement in operation.get("security", [])):
                 document(401, str(TOKEN_REFUSED))
-                view = views.get((path, method))
                 if not getattr(view, "allow_initial_password", False):
                     document(403, str(PASSWORD_CHANGE_REQUIRED))
             operation["responses"] = dict(sorted(responses.items()))

@@ -19,6 +19,7 @@ import json
 import os
 import platform
 import re
+import secrets
 import shutil
 import socket
 import subprocess
@@ -703,6 +704,9 @@ def main(argv=None) -> int:
 
     server_url = os.environ.get("DATABASE_URL", "")  # the database the bench one sits beside
     vendor, url = bench_database(args.smoke, reuse=args.reuse)
+    # gunicorn runs with DEBUG off, which needs a real key: one for this run, shared by this
+    # process (which signs the operator UI's sessions) and the server.
+    os.environ.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(50))
     env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "bench.settings"}
     os.environ.update(DATABASE_URL=url, DJANGO_SETTINGS_MODULE="bench.settings")
     import django

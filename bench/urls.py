@@ -2,7 +2,6 @@
 
 from django.urls import path
 
-from config.urls import handler404  # noqa: F401
 from config.urls import urlpatterns as platform_urlpatterns
 
 from .baseline import BaselineClaimUpdateView

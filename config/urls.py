@@ -3,7 +3,9 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 
+from config.media import media_urlpatterns
 from config.mobile import CLIENT_ROUTE, mobile_app
 from orgs.views import (
     InitialPasswordChangeView,
@@ -17,6 +19,12 @@ admin.site.login_form = ThrottledAdminAuthenticationForm
 
 urlpatterns = [
     path("", mobile_app, name="home"),
+    # The admin's own password page would skip the service (the initial-password rule, the
+    # end of the account's tokens, the login-failure count): everyone changes it on ours.
+    path(
+        "admin/password_change/",
+        RedirectView.as_view(pattern_name="password_change", permanent=False),
+    ),
     path("admin/", admin.site.urls),
     path(
         "accounts/password_change/",
@@ -33,7 +41,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("api.urls")),
     path("workspace/", site.urls),
+    *media_urlpatterns(),
     # Last: every other path is a route of the mobile site (/demands/42 …), answered by its page.
     re_path(CLIENT_ROUTE, mobile_app, name="mobile"),
 ]
-handler404 = "api.exception_handlers.page_not_found"

@@ -11,6 +11,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from orgs.choices import ServiceArea
 from orgs.models import MOBILE_RE, City, LeagueOrg, mobile_validator
+from orgs.validation import PlainTextModel
 
 from .choices import (
     MAX_COURSES,
@@ -57,7 +58,7 @@ class InitialDemandStatus(models.TextChoices):
     DECLINED = "declined", _("不采用")
 
 
-class InitialDemand(ConcurrentTransitionMixin, models.Model):
+class InitialDemand(ConcurrentTransitionMixin, PlainTextModel):
     """A help request (初始需求) an individual addresses to a league org."""
 
     submitter = models.ForeignKey(
@@ -124,7 +125,7 @@ class InitialDemand(ConcurrentTransitionMixin, models.Model):
         return errors
 
 
-class StudentRecord(models.Model):
+class StudentRecord(PlainTextModel):
     """The student of a cloud-teaching initial demand: a minor's data, shown to few."""
 
     initial_demand = models.OneToOneField(
@@ -211,7 +212,7 @@ DEMAND_REQUIRED_FIELDS = (
 PUBLIC = models.Q(status__in=PUBLIC_STATES)
 
 
-class Demand(ConcurrentTransitionMixin, models.Model):
+class Demand(ConcurrentTransitionMixin, PlainTextModel):
     """A formal demand (正式需求) a league org publishes for volunteer orgs to claim."""
 
     league_org = models.ForeignKey(
@@ -421,7 +422,7 @@ class Like(DemandMark):
         verbose_name_plural = _("点赞")
 
 
-class Report(models.Model):
+class Report(PlainTextModel):
     """A user's report (举报) of a demand, for administrators to look at."""
 
     user = models.ForeignKey(

@@ -10,7 +10,7 @@ from orgs.audit import apply_transition, audit, audit_batch
 from orgs.errors import InvalidInput, NotAllowed, StateConflict
 from orgs.models import LeagueOrg, SmsPurpose, User
 from orgs.sms import sms_code_consume, sms_verify_for
-from orgs.validation import model_field_errors
+from orgs.validation import clean_reason, model_field_errors
 from workflows import services as claim_services
 
 from .choices import InitialDemandKind
@@ -49,7 +49,6 @@ DEMAND_CONTACT_FIELDS = (
     "service_content",
 )
 DEMAND_FIELDS = DEMAND_CONTENT_FIELDS + DEMAND_CONTACT_FIELDS
-REASON_MAX = 200
 
 
 def _require_reviewer(actor: User, league_org_id: int) -> None:
@@ -59,15 +58,6 @@ def _require_reviewer(actor: User, league_org_id: int) -> None:
 
 def _lock_demand(demand: Demand) -> Demand:
     return Demand.objects.select_for_update().get(pk=demand.pk)
-
-
-def _check_reason(reason: str) -> str:
-    reason = (reason or "").strip()
-    if len(reason) > REASON_MAX:
-        raise InvalidInput(
-            _("原因过长"), fields={"reason": _("原因不能超过%(n)d字") % {"n": REASON_MAX}}
-        )
-    return reason
 
 
 # -- demands -------------------------------------------------------------------------------
@@ -193,7 +183,7 @@ def demand_publish(*, demand: Demand, actor: User) -> Demand:
 @audit_batch()
 def demand_close(*, demand: Demand, actor: User, reason: str = "") -> Demand:
     """Close a draft or an open demand; its pending claims are returned by the system."""
-    reason = _check_reason(reason)
+    reason = clean_reason(reason, required=False)
     demand = _lock_demand(demand)
     _require_reviewer(actor, demand.league_org_id)
     apply_transition(demand, "close", actor=actor, reason=reason)
@@ -302,7 +292,7 @@ def initial_demand_submit(
 
 
 def _decide_initial(initial: InitialDemand, actor: User, action: str, reason: str):
-    reason = _check_reason(reason)
+    reason = clean_reason(reason, required=False)
     initial = InitialDemand.objects.select_for_update().get(pk=initial.pk)
     _require_reviewer(actor, initial.league_org_id)
     apply_transition(initial, action, actor=actor, reason=reason)
@@ -351,13 +341,7 @@ def like_set(*, actor: User, demand: Demand, on: bool) -> bool:
 
 
 def report_submit(*, actor: User, demand: Demand, reason: str) -> Report:
-    reason = (reason or "").strip()
-    if not reason:
-        raise InvalidInput(_("请填写举报原因"), fields={"reason": _("请填写举报原因")})
-    if len(reason) > REASON_MAX:
-        raise InvalidInput(
-            _("原因过长"), fields={"reason": _("原因不能超过%(n)d字") % {"n": REASON_MAX}}
-        )
+    reason = clean_reason(reason, required=True, required_message=_("请填写举报原因"))
     if not _visible_to_public(demand):
         raise StateConflict(_("草稿不能举报"), code="transition_not_allowed")
     return Report.objects.create(user=actor, demand=demand, reason=reason)

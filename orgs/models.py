@@ -12,12 +12,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .choices import LeagueLevel, Registration, Role, ServiceArea, ServiceObject
+from .validation import PlainTextModel
 
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 mobile_validator = RegexValidator(MOBILE_RE, _("请输入11位手机号码"), code="invalid_mobile")
 
 
-class User(AbstractUser):
+class User(PlainTextModel, AbstractUser):
     """An account; its organization and role come from its memberships."""
 
     display_name = models.CharField(_("姓名"), max_length=50, blank=True)
@@ -87,7 +88,7 @@ class City(models.Model):
         return self.name
 
 
-class LeagueOrg(models.Model):
+class LeagueOrg(PlainTextModel):
     """A Communist Youth League organization; province → city → district → street → branch."""
 
     code = models.CharField(_("智慧团建组织编码"), max_length=64, unique=True)
@@ -123,7 +124,7 @@ class LeagueOrg(models.Model):
         return self.name
 
 
-class VolunteerOrg(models.Model):
+class VolunteerOrg(PlainTextModel):
     """A volunteer service organization: registered with civil affairs, or endorsed by one."""
 
     code = models.CharField(_("组织编码"), max_length=64, unique=True)
@@ -311,10 +312,15 @@ class SmsCode(models.Model):
 
 
 class LoginFailure(models.Model):
-    """One failed login, kept for an hour: the login throttle counts them (orgs/security.py)."""
+    """One failed password check, kept for an hour: the login throttle counts them.
+
+    A check is written here before the password is looked at and removed when it turns out
+    right (orgs/security.py), so while it runs it counts as a failure.
+    """
 
     # The username as typed, normalized (NFKC, case-folded); it need not be an account's.
     username = models.CharField(max_length=150)
+    # The client's address as counted: an IPv4 address, or an IPv6 address's /64 network.
     ip = models.GenericIPAddressField(null=True, blank=True)
     at = models.DateTimeField(default=timezone.now)
 
@@ -329,3 +335,66 @@ class LoginFailure(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.ip or '-'}"
+
+
+class LoginSuccess(models.Model):
+    """The last successful login of a username from an address, kept for 30 days.
+
+    An account locked for strangers (too many failures from many addresses) still logs in
+    from the addresses it used before.
+    """
+
+    username = models.CharField(max_length=150)
+    ip = models.GenericIPAddressField()
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("登录成功地址")
+        verbose_name_plural = _("登录成功地址")
+        indexes = [models.Index(fields=["username", "ip"]), models.Index(fields=["at"])]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.ip}"
+
+
+class SmsRequest(models.Model):
+    """One request for a code, written before the code is made and counted (orgs/sms.py).
+
+    Kept for a day: per phone, per client address and platform-wide limits count these rows.
+    """
+
+    phone = models.CharField(max_length=11)
+    # As counted: an IPv4 address, or an IPv6 address's /64 network; none without an address.
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("验证码申请记录")
+        verbose_name_plural = _("验证码申请记录")
+        indexes = [
+            models.Index(fields=["phone", "at"]),
+            models.Index(fields=["ip", "at"]),
+            models.Index(fields=["at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.phone[:3]}****{self.phone[-4:]} {self.ip or '-'}"
+
+
+class SmsCodeFailure(models.Model):
+    """One wrong code entered for a phone, kept for an hour (whatever code it was meant for).
+
+    Like a login failure, it is written before the code is compared and removed when the
+    code was right or there was nothing to compare.
+    """
+
+    phone = models.CharField(max_length=11)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("验证码错误记录")
+        verbose_name_plural = _("验证码错误记录")
+        indexes = [models.Index(fields=["phone", "at"]), models.Index(fields=["at"])]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.phone[:3]}****{self.phone[-4:]}"

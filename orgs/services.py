@@ -10,7 +10,9 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from rest_framework.authtoken.models import Token
 
+from . import security
 from .choices import LeagueLevel, Registration, Role
 from .errors import InvalidInput, NotAllowed
 from .models import City, LeagueOrg, Membership, User, VolunteerOrg
@@ -19,12 +21,26 @@ from .validation import model_field_errors
 # -- passwords -----------------------------------------------------------------------------
 
 
-@transaction.atomic
-def user_change_password(*, user: User, old_password: str, new_password: str) -> User:
-    """Change a password; the initial 000000 can never be kept or chosen again."""
+def user_change_password(
+    *, user: User, old_password: str, new_password: str, ip: str | None = None
+) -> User:
+    """Change a password; the initial 000000 can never be kept or chosen again.
+
+    The old password is checked under the login throttle (orgs/security.py), as a login of
+    this account from `ip`: a wrong one counts as a failed login, and while the account is
+    locked there LoginLocked is raised before it is checked. Call it outside a transaction,
+    so that a wrong try stays counted. A change deletes the account's API token: every client
+    that held it must log in again (the API answers the caller with a new one).
+    """
     errors = {}
-    if not user.check_password(old_password or ""):
-        errors["old_password"] = _("原密码不正确")
+    if not old_password:
+        errors["old_password"] = _("原密码不正确")  # nothing was tried: not counted
+    else:
+        attempt = security.login_attempt_begin(user.get_username(), ip)
+        if user.check_password(old_password):
+            security.login_attempt_succeeded(attempt)
+        else:
+            errors["old_password"] = _("原密码不正确")
     if new_password == settings.PLATFORM["INITIAL_PASSWORD"] or new_password == old_password:
         errors["new_password"] = _("新密码不能与原密码或初始密码相同")
     else:
@@ -34,9 +50,11 @@ def user_change_password(*, user: User, old_password: str, new_password: str) ->
             errors["new_password"] = " ".join(exc.messages)
     if errors:
         raise InvalidInput(_("密码修改失败"), fields=errors)
-    user.set_password(new_password)
-    user.must_change_password = False
-    user.save(update_fields=["password", "must_change_password"])
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.must_change_password = False
+        user.save(update_fields=["password", "must_change_password"])
+        Token.objects.filter(user=user).delete()
     return user
 
 
@@ -361,3 +379,68 @@ def league_org_update_profile(*, org: LeagueOrg, actor: User, data: dict) -> Lea
         raise InvalidInput(_("组织信息有误"), fields=errors)
     org.save()
     return org
+
+
+# -- password reset by an administrator ----------------------------------------------------
+
+# No look-alikes (0/O, 1/l/I): the owner may type it from an SMS.
+ONE_TIME_PASSWORD_CHARS = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789"
+ONE_TIME_PASSWORD_LENGTH = 12
+PASSWORD_RESET_SMS_PURPOSE = "password_reset"
+
+
+@dataclass(frozen=True)
+class PasswordReset:
+    """The outcome an administrator may learn: the password only when nobody could be sent it."""
+
+    sent_by_sms: bool
+    one_time_password: str | None
+
+
+def user_reset_password(*, user: User, actor: User) -> PasswordReset:
+    """Reset an account to a random one-time password that must be changed at the next login.
+
+    An administrator never chooses another person's password. The account's API tokens stop
+    working and its sessions end (the password hash changed); the reset is audited. The owner
+    gets the password by SMS when the account has a mobile, after commit; only an account
+    without one has it handed back here, for the administrator to give to its owner once.
+    Only a superuser resets an administrator's (staff or superuser) account; nobody their own.
+    """
+    from django.utils import translation
+    from django.utils.crypto import get_random_string
+    from rest_framework.authtoken.models import Token
+
+    from .audit import audit
+    from .sms import sms_queue
+
+    if not actor.is_active or not actor.has_perm("orgs.change_user"):
+        raise NotAllowed(_("无权重置账号密码"))
+    if user.pk == actor.pk:
+        raise NotAllowed(_("不能重置自己的密码，请使用“修改密码”"))
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        if (user.is_superuser or user.is_staff) and not actor.is_superuser:
+            raise NotAllowed(_("只有超级管理员可以重置管理员账号的密码"))
+        password = get_random_string(ONE_TIME_PASSWORD_LENGTH, ONE_TIME_PASSWORD_CHARS)
+        user.set_password(password)
+        user.must_change_password = True
+        user.save(update_fields=["password", "must_change_password"])
+        Token.objects.filter(user=user).delete()
+        sent = bool(user.mobile)
+        audit(
+            user,
+            action="password_reset",
+            actor=actor,
+            from_state="",
+            to_state="must_change_password",
+            reason=_("一次性密码已短信发送给本人") if sent else _("一次性密码由管理员转交本人"),
+        )
+        if sent:
+            # Accounts have no language: the platform's, like every other notice.
+            with translation.override(settings.LANGUAGE_CODE):
+                text = _(
+                    "【i志愿】管理员已重置您的账号 %(username)s 的密码，一次性密码：%(password)s。"
+                    "请登录后立即修改；如非本人申请，请联系团省委。"
+                ) % {"username": user.username, "password": password}
+            sms_queue(phone=user.mobile, purpose=PASSWORD_RESET_SMS_PURPOSE, text=text)
+    return PasswordReset(sent_by_sms=sent, one_time_password=None if sent else password)

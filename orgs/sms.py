@@ -1,9 +1,16 @@
 """SMS verification codes: issue, check, consume; and the pluggable sending backends.
 
 A code is 6 digits from `secrets`, valid 10 minutes, single-use, stored as an HMAC, good for
-at most 5 tries; a phone gets at most one code a minute. Checking runs in its own transaction
-so a wrong try counts even when the request fails; consuming runs in the caller's, so a
-request refused for another field leaves the code usable.
+at most 5 tries. Checking runs in its own transaction so a wrong try counts even when the
+request fails; consuming runs in the caller's, so a request refused for another field leaves
+the code usable.
+
+Against flooding phones and the bill (settings.SMS_LIMITS): a phone gets one code a minute and
+10 a day; a client address 20 an hour and 50 a day; the platform as a whole a ceiling an hour
+and a day. Against guessing: 10 wrong codes a phone an hour, whichever codes they were meant
+for, after which its checks are refused. Windows slide (the last hour, the last 24 hours).
+Each request or guess is a row written before anything is counted, sent or compared, the way
+orgs/security.py counts logins: of many at once at most the limit go through.
 
 Messages leave through a Celery task queued after commit (`orgs.tasks.sms_send`), which calls
 the backend named by SMS_BACKEND: an object with `send(*, phone, purpose, code)` for a code and
@@ -24,20 +31,17 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
-from .errors import DomainError, InvalidInput
-from .models import MOBILE_RE, SmsCode, SmsPurpose
+from .errors import InvalidInput
+from .models import MOBILE_RE, SmsCode, SmsCodeFailure, SmsPurpose, SmsRequest
+from .security import RateLimited, ip_bucket, retry_after, wait_text
 
 logger = logging.getLogger(__name__)
 
 CODE_TTL = datetime.timedelta(minutes=10)
 RESEND_INTERVAL = datetime.timedelta(minutes=1)
 MAX_TRIES = 5
-
-
-class RateLimited(DomainError):
-    """Too many requests (maps to 429)."""
-
-    code = "throttled"
+HOUR = datetime.timedelta(hours=1)
+DAY = datetime.timedelta(days=1)
 
 
 class OutboxBackend:
@@ -88,8 +92,59 @@ def _hash(phone: str, purpose: str, code: str) -> str:
     return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
 
 
-def sms_code_issue(*, phone: str, purpose: str) -> None:
-    """Send a new code to `phone`; refuses a second one within a minute."""
+def _limit(name: str) -> int:
+    return settings.SMS_LIMITS[name]
+
+
+def _issue_refusal(
+    phone: str, bucket: str | None, *, excluding: int, now: datetime.datetime
+) -> RateLimited | None:
+    """Why a request for a code is one too many (the first rule it breaks), or None.
+
+    The wait is the longest of the rules broken: only then may the next request pass.
+    """
+    rows = SmsRequest.objects.exclude(pk=excluding)
+    by_phone, by_client = rows.filter(phone=phone), rows.filter(ip=bucket) if bucket else None
+    rules = [
+        ("throttled", _("验证码发送过于频繁，请一分钟后再试"), by_phone, 1, RESEND_INTERVAL),
+        (
+            "sms_phone_limit",
+            _("该手机号获取验证码次数过多，请%(wait)s后再试"),
+            by_phone,
+            _limit("PER_PHONE_PER_DAY"),
+            DAY,
+        ),
+    ]
+    if by_client is not None:
+        message = _("获取验证码过于频繁，请%(wait)s后再试")
+        rules += [
+            ("sms_client_limit", message, by_client, _limit("PER_CLIENT_PER_HOUR"), HOUR),
+            ("sms_client_limit", message, by_client, _limit("PER_CLIENT_PER_DAY"), DAY),
+        ]
+    message = _("验证码发送量已达平台上限，请%(wait)s后再试")
+    rules += [
+        ("sms_platform_limit", message, rows, _limit("ALL_PER_HOUR"), HOUR),
+        ("sms_platform_limit", message, rows, _limit("ALL_PER_DAY"), DAY),
+    ]
+    broken = []
+    for code, message, matching, limit, window in rules:
+        wait = retry_after(matching, limit=limit, window=window, now=now)
+        if wait is not None:
+            broken.append((code, message, wait))
+    if not broken:
+        return None
+    code, message, _wait = broken[0]
+    wait = max(w for *_, w in broken)
+    if code == "sms_platform_limit":
+        logger.error("SMS platform limit reached: no code is sent for %s", wait)
+    return RateLimited(message % {"wait": wait_text(wait)}, code=code, retry_after=wait)
+
+
+def sms_code_issue(*, phone: str, purpose: str, ip: str | None = None) -> None:
+    """Send a new code to `phone`, asked for from address `ip`; RateLimited past a limit.
+
+    Call it outside a transaction: the request is counted (committed) before it is checked.
+    """
     errors = {}
     if not MOBILE_RE.match(phone or ""):
         errors["phone"] = _("请输入11位手机号码")
@@ -98,14 +153,14 @@ def sms_code_issue(*, phone: str, purpose: str) -> None:
     if errors:
         raise InvalidInput(_("验证码申请有误"), fields=errors)
     now = timezone.now()
+    SmsRequest.objects.filter(at__lte=now - DAY).delete()
+    asked = SmsRequest.objects.create(phone=phone, ip=ip_bucket(ip), at=now)
+    refusal = _issue_refusal(phone, asked.ip, excluding=asked.pk, now=now)
+    if refusal is not None:
+        asked.delete()  # refused, nothing sent: not counted
+        raise refusal
     code = f"{secrets.randbelow(10**6):06d}"
     with transaction.atomic():
-        # Serialize per phone so two requests in the same instant cannot both pass.
-        recent = SmsCode.objects.select_for_update().filter(
-            phone=phone, created_at__gt=now - RESEND_INTERVAL
-        )
-        if recent.exists():
-            raise RateLimited(_("验证码发送过于频繁，请一分钟后再试"))
         SmsCode.objects.create(
             phone=phone,
             purpose=purpose,
@@ -119,7 +174,9 @@ def sms_code_issue(*, phone: str, purpose: str) -> None:
 def sms_code_check(*, phone: str, purpose: str, code: str) -> SmsCode:
     """The valid code `code` for this phone and purpose, or InvalidInput on `sms_code`.
 
-    Call it before the caller's transaction opens: a wrong try is committed at once.
+    Call it before the caller's transaction opens: a wrong try is committed at once. The try
+    is counted for the phone before the code is compared, and refused once the phone had
+    WRONG_CODES_PER_PHONE_PER_HOUR wrong ones.
     """
 
     def refuse(message):
@@ -127,21 +184,38 @@ def sms_code_check(*, phone: str, purpose: str, code: str) -> SmsCode:
 
     if not code:
         raise refuse(_("请输入短信验证码"))
-    with transaction.atomic():
-        sms = (
-            SmsCode.objects.select_for_update()
-            .filter(phone=phone, purpose=purpose, used_at__isnull=True)
-            .order_by("-created_at")
-            .first()
-        )
-        if sms is None or sms.expires_at <= timezone.now():
-            raise refuse(_("验证码已失效，请重新获取"))
-        if sms.attempts >= MAX_TRIES:
-            raise refuse(_("验证码错误次数过多，请重新获取"))
-        matches = hmac.compare_digest(sms.code_hash, _hash(phone, purpose, str(code)))
-        if not matches:
-            sms.attempts += 1
-            sms.save(update_fields=["attempts"])
+    now = timezone.now()
+    SmsCodeFailure.objects.filter(at__lte=now - HOUR).delete()
+    guess = SmsCodeFailure.objects.create(phone=phone, at=now)
+    wait = retry_after(
+        SmsCodeFailure.objects.filter(phone=phone).exclude(pk=guess.pk),
+        limit=_limit("WRONG_CODES_PER_PHONE_PER_HOUR"),
+        window=HOUR,
+        now=now,
+    )
+    if wait is not None:
+        guess.delete()
+        raise refuse(_("验证码错误次数过多，请%(wait)s后再试") % {"wait": wait_text(wait)})
+    matches = None
+    try:
+        with transaction.atomic():
+            sms = (
+                SmsCode.objects.select_for_update()
+                .filter(phone=phone, purpose=purpose, used_at__isnull=True)
+                .order_by("-created_at")
+                .first()
+            )
+            if sms is None or sms.expires_at <= timezone.now():
+                raise refuse(_("验证码已失效，请重新获取"))
+            if sms.attempts >= MAX_TRIES:
+                raise refuse(_("验证码错误次数过多，请重新获取"))
+            matches = hmac.compare_digest(sms.code_hash, _hash(phone, purpose, str(code)))
+            if not matches:
+                sms.attempts += 1
+                sms.save(update_fields=["attempts"])
+    finally:
+        if matches is not False:  # right, or nothing was compared: not a wrong code
+            guess.delete()
     if not matches:  # raised after the commit, so the try is counted
         raise refuse(_("验证码不正确"))
     return sms

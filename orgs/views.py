@@ -2,34 +2,39 @@
 
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import update_session_auth_hash
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.contrib.auth.views import LoginView, PasswordChangeView
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 
 from .errors import InvalidInput
 from .forms import add_domain_errors
-from .security import LOCKED_MESSAGE, client_ip, login_allowed, login_failed
+from .security import RateLimited, client_ip, login_attempt_begin, login_attempt_succeeded
 from .services import user_change_password
 
 
 class ThrottledLoginFormMixin:
-    """Refuses a locked username or IP before the password is checked; counts wrong passwords."""
+    """Counts a login before its password is checked; a locked one is refused unchecked."""
 
     def clean(self):
         username = self.cleaned_data.get("username")
         password = self.cleaned_data.get("password")
         if username is None or not password:
             return super().clean()  # a required field is missing: nothing was tried
-        ip = client_ip(self.request)
-        if not login_allowed(username, ip):
-            raise ValidationError(LOCKED_MESSAGE, code="login_locked")
         try:
-            return super().clean()
+            attempt = login_attempt_begin(username, client_ip(self.request))
+        except RateLimited as exc:
+            raise ValidationError(exc.detail, code="login_locked") from exc
+        try:
+            cleaned = super().clean()
         except ValidationError:
-            if self.user_cache is None:  # the password was wrong, not the account refused
-                login_failed(username, ip)
+            # The attempt stays a failure unless the password was right and the account was
+            # refused for another reason (inactive; not staff on the admin's page).
+            if self.user_cache is not None:
+                login_attempt_succeeded(attempt)
             raise
+        login_attempt_succeeded(attempt)
+        return cleaned
 
 
 class ThrottledAuthenticationForm(ThrottledLoginFormMixin, AuthenticationForm):
@@ -40,12 +45,22 @@ class ThrottledAdminAuthenticationForm(ThrottledLoginFormMixin, AdminAuthenticat
     """The admin's own login page counts against the same limits."""
 
 
+class ServicePasswordChangeForm(PasswordChangeForm):
+    """Leaves the old password to the service, which checks it under the login throttle."""
+
+    def clean_old_password(self):
+        return self.cleaned_data["old_password"]
+
+
 class ThrottledLoginView(LoginView):
     authentication_form = ThrottledAuthenticationForm
 
 
 class InitialPasswordChangeView(PasswordChangeView):
-    """Password change through the service, so the 000000 rule and the flag live in one place."""
+    """Password change through the service, so the 000000 rule, the flag, the login throttle
+    and the end of the API token live in one place."""
+
+    form_class = ServicePasswordChangeForm
 
     def form_valid(self, form):
         try:
@@ -53,8 +68,9 @@ class InitialPasswordChangeView(PasswordChangeView):
                 user=self.request.user,
                 old_password=form.cleaned_data["old_password"],
                 new_password=form.cleaned_data["new_password1"],
+                ip=client_ip(self.request),
             )
-        except InvalidInput as exc:
+        except (RateLimited, InvalidInput) as exc:
             add_domain_errors(form, exc, aliases={"new_password": "new_password1"})
             return self.form_invalid(form)
         update_session_auth_hash(self.request, user)

@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from orgs.models import AppendOnlyQuerySet, LeagueOrg, VolunteerOrg
+from orgs.validation import PlainTextModel
 from workflows.models import Claim
 
 
@@ -16,7 +17,7 @@ class Side(models.TextChoices):
     VOLUNTEER = "volunteer", _("志愿服务组织评价团组织")
 
 
-class Rating(models.Model):
+class Rating(PlainTextModel):
     claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="ratings")
     side = models.CharField(_("评价方"), max_length=10, choices=Side.choices)
     rater = models.ForeignKey(

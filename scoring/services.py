@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from orgs.audit import audit, audit_batch
 from orgs.errors import InvalidInput, NotAllowed, StateConflict
 from orgs.models import User
+from orgs.validation import clean_text
 from workflows import services as claim_services
 from workflows import steps
 from workflows.models import Claim, ClaimStatus
@@ -29,9 +30,10 @@ def _validate(stars, comment) -> tuple[int, str]:
     errors = {}
     if isinstance(stars, bool) or not isinstance(stars, int) or not 1 <= stars <= 5:
         errors["stars"] = _("请选择1到5星")
-    comment = (comment or "").strip()
-    if len(comment) > COMMENT_MAX:
-        errors["comment"] = _("评价不能超过%(n)d字") % {"n": COMMENT_MAX}
+    try:
+        comment = clean_text(comment, field="comment", max_length=COMMENT_MAX)
+    except InvalidInput as exc:
+        errors |= exc.fields
     if errors:
         raise InvalidInput(_("评分信息有误"), fields=errors)
     return stars, comment

@@ -136,3 +136,15 @@ def activity_data(zone: str = Zone.COLORFUL_HOLIDAY, **overrides) -> dict:
     }
     data.update(overrides)
     return data
+
+
+def adopted_initial_demand(reviewer: User, league_org: LeagueOrg):
+    """An ordinary initial demand sent to `league_org` and adopted by its reviewer."""
+    initial = demand_services.initial_demand_submit(
+        actor=UserFactory(),
+        league_org=league_org,
+        kind="ordinary",
+        data={"title": "老人需要陪伴", "contact_name": "赵雷", "contact_mobile": "18500000000"},
+        verify_mobile=False,
+    )
+    return demand_services.initial_demand_adopt(initial_demand=initial, actor=reviewer)

@@ -72,6 +72,12 @@ VORG = "vorg"  # the side's volunteer org (directory)
 CSV, XLSX = "csv", "xlsx"  # the exports' formats, in the target column
 OBJECT_KINDS = {DRAFT, OPEN, PENDING, APPROVED, PUBLISHED, COMPLETED, INITIAL, VORG}
 
+# The variants of a bulk task action's POST (the last column; none: the target's review task,
+# confirmed). A preview is the confirmation page, which lists the selected tasks' claims.
+PREVIEW = "preview"  # the target's review task, not confirmed
+SELECT_ALL = "select_all"  # every task of the list, confirmed
+SELECT_ALL_PREVIEW = "select_all preview"  # every task of the list, not confirmed
+
 
 @dataclass(frozen=True)
 class Row:
@@ -79,6 +85,7 @@ class Row:
     path: str  # API: the schema's path; workspace: the URL name
     target: str | None  # an object kind (asserted on side A's and side B's), or an export format
     expected: dict  # role -> outcome, or role -> (outcome on own, outcome on other)
+    variant: str | None = None  # a bulk action's body (PREVIEW, SELECT_ALL, …)
 
     @property
     def key(self):
@@ -89,19 +96,19 @@ class Row:
         return self.target in OBJECT_KINDS
 
     def id(self):
-        return " ".join(filter(None, (self.method, self.path, self.target)))
+        return " ".join(filter(None, (self.method, self.path, self.target, self.variant)))
 
 
-def _row(method, path, target, outcomes) -> Row:
-    return Row(method, path, target, dict(zip(ROLES, outcomes, strict=True)))
+def _row(method, path, target, outcomes, variant=None) -> Row:
+    return Row(method, path, target, dict(zip(ROLES, outcomes, strict=True)), variant)
 
 
 def api(method, path, target, anon, individual, operator, reviewer, admin) -> Row:
     return _row(method, V1 + path, target, (anon, individual, operator, reviewer, admin))
 
 
-def view(method, name, target, anon, individual, operator, reviewer, admin) -> Row:
-    return _row(method, name, target, (anon, individual, operator, reviewer, admin))
+def view(method, name, target, anon, individual, operator, reviewer, admin, variant=None) -> Row:
+    return _row(method, name, target, (anon, individual, operator, reviewer, admin), variant)
 
 
 V1 = "/api/v1"
@@ -213,8 +220,19 @@ WS_ROWS = (
     view("GET",  "claim:process_chart",                  PENDING,   LOGIN, 403,        403,      (200, 403),       200),
     # Bulk task actions: a reviewer takes (and puts back) their own org's review tasks only;
     # administrators act through the monitor's services, never Viewflow's raw task actions.
+    # Another org's task is a 403 whether confirmed or not (the preview would list its claim);
+    # select_all is the reviewer's own list (tests/workflows/test_bulk_actions.py). A GET, or
+    # a selection of nothing, goes back to the list.
     view("POST", "claim:tasks_assign",                   PENDING,   LOGIN, 403,        403,      (REDIRECT, 403),  403),
+    view("POST", "claim:tasks_assign",                   PENDING,   LOGIN, 403,        403,      (200, 403),       403, PREVIEW),
+    view("POST", "claim:tasks_assign",                   None,      LOGIN, 403,        403,      REDIRECT,         403, SELECT_ALL),
+    view("POST", "claim:tasks_assign",                   None,      LOGIN, 403,        403,      200,              403, SELECT_ALL_PREVIEW),
+    view("GET",  "claim:tasks_assign",                   None,      LOGIN, 403,        403,      REDIRECT,         403),
     view("POST", "claim:tasks_unassign",                 PENDING,   LOGIN, 403,        403,      (REDIRECT, 403),  403),
+    view("POST", "claim:tasks_unassign",                 PENDING,   LOGIN, 403,        403,      (200, 403),       403, PREVIEW),
+    view("POST", "claim:tasks_unassign",                 None,      LOGIN, 403,        403,      REDIRECT,         403, SELECT_ALL),
+    view("POST", "claim:tasks_unassign",                 None,      LOGIN, 403,        403,      200,              403, SELECT_ALL_PREVIEW),
+    view("GET",  "claim:tasks_unassign",                 None,      LOGIN, 403,        403,      REDIRECT,         403),
     # The review (a human task). index sends the org's reviewer to assign (the task is in the
     # queue) and an administrator to the detail; another org's reviewer is refused there.
     view("GET",  "claim:review:index",                   PENDING,   LOGIN, 403,        403,      (REDIRECT, 403),  REDIRECT),
@@ -523,8 +541,8 @@ def ws_body(r: Row, w: World, side) -> dict:
     bodies = {
         "claim:process_cancel": lambda: {"reason": "重复认领"},
         "claim:process_reassign": lambda: {"to_user": w.colleagues[side].pk, "reason": "休假"},
-        "claim:tasks_assign": lambda: {"pk": [review_task(target).pk], "_confirm": "1"},
-        "claim:tasks_unassign": lambda: {"pk": [review_task(target).pk], "_confirm": "1"},
+        "claim:tasks_assign": lambda: bulk_body(r, target),
+        "claim:tasks_unassign": lambda: bulk_body(r, target),
         "claim:review:assign": lambda: {},
         "claim:review:unassign": lambda: {},
         "claim:review:execute": lambda: {"decision": "approve"},
@@ -559,6 +577,17 @@ def ws_body(r: Row, w: World, side) -> dict:
     return bodies[r.path]()
 
 
+def bulk_body(r: Row, target) -> dict:
+    """A bulk task action's body: the target's review task, or select_all; confirmed or not."""
+    if r.variant in (SELECT_ALL, SELECT_ALL_PREVIEW):
+        body = {"select_all": "1"}
+    else:
+        body = {"pk": [review_task(target).pk]}
+    if r.variant not in (PREVIEW, SELECT_ALL_PREVIEW):
+        body["_confirm"] = "1"
+    return body
+
+
 def outcome_of(response):
     if response.status_code == 302:
         location = urlsplit(response["Location"]).path
@@ -566,12 +595,15 @@ def outcome_of(response):
     return response.status_code
 
 
-def run_cell(call, expected, prepare=None) -> str | None:
-    """Run one request in a savepoint that is rolled back; a mismatch as text, else None."""
+def run_cell(call, expected, prepare=None, read_only=False) -> str | None:
+    """Run one request in a savepoint that is rolled back; a mismatch as text, else None.
+
+    A refused call, and a `read_only` one (a bulk action's preview), must change nothing.
+    """
     with transaction.atomic():
         if prepare is not None:
             prepare()
-        before = snapshot() if expected in REFUSED else None
+        before = snapshot() if expected in REFUSED or read_only else None
         response = call()
         problem = None
         if outcome_of(response) != expected:
@@ -580,7 +612,7 @@ def run_cell(call, expected, prepare=None) -> str | None:
         elif before is not None:
             changed = changed_tables(before, snapshot())
             if changed:
-                problem = f"refused with {outcome_of(response)} but changed {changed}"
+                problem = f"answered {outcome_of(response)} but changed {changed}"
         transaction.set_rollback(True)
     return problem
 
@@ -681,7 +713,12 @@ def test_workspace(world, db, r):
                 return client.get(url)
             return client.post(url, ws_body(r, world, side))
 
-        problem = run_cell(call, expected, prepare=lambda side=side: ws_prepare(r, world, side))
+        problem = run_cell(
+            call,
+            expected,
+            prepare=lambda side=side: ws_prepare(r, world, side),
+            read_only=r.variant in (PREVIEW, SELECT_ALL_PREVIEW),
+        )
         if problem:
             problems.append(f"{role} on {'own' if side == OWN else 'other'}: {problem}")
     assert problems == [], f"{r.id()}\n" + "\n".join(problems)

@@ -68,6 +68,24 @@ def test_production_refuses_to_start_without_a_required_variable(tmp_path, missi
     assert "ImproperlyConfigured" in result.stderr and missing in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("changes", "refused"),
+    [
+        ({"DJANGO_DEBUG": "False", "DJANGO_SECRET_KEY": None}, True),
+        ({"DJANGO_DEBUG": "False"}, False),  # a real key
+        ({"DJANGO_DEBUG": "True", "DJANGO_SECRET_KEY": None}, False),  # local development
+    ],
+)
+def test_debug_off_refuses_the_development_key(tmp_path, changes, refused):
+    # Found by the attack: `make serve` without production settings ran with DEBUG off and the
+    # public development key, so anyone could forge sessions and signed values.
+    env = production_env(tmp_path, DJANGO_SETTINGS_MODULE="config.settings.dev", **changes)
+    result = manage(env, "check")
+    assert (result.returncode != 0) == refused, result.stderr
+    if refused:
+        assert "DJANGO_SECRET_KEY is not set" in result.stderr
+
+
 # -- the settings' values, loaded in this process --------------------------------------------
 
 

@@ -73,6 +73,7 @@ def test_gunicorn_serves_the_api_docs_and_their_static_files(tmp_path):
         DATABASE_URL=f"sqlite:///{tmp_path / 'unused.sqlite3'}",  # the pages below need none
         WEB_CONCURRENCY="1",
         PORT=str(port),
+        DJANGO_SECRET_KEY="k" * 50,
     )
     # Swagger UI's files only: compressing every package's takes 10 s more and proves nothing more.
     ignore = ["-i", "viewflow", "-i", "admin", "-i", "rest_framework", "-i", "redoc"]
@@ -135,8 +136,14 @@ def test_production_storage_hashes_names_and_leaves_references_to_missing_files(
 @pytest.mark.parametrize(
     ("target", "env", "says"),
     [
-        ("serve", {}, "DATABASE_URL=postgres://"),
-        ("serve", {"DATABASE_URL": "sqlite:////tmp/x.sqlite3"}, "make run"),
+        ("serve", {}, "DJANGO_SECRET_KEY is not set"),
+        ("serve", {"DJANGO_DEBUG": "True"}, "DATABASE_URL=postgres://"),
+        ("serve", {"DJANGO_SECRET_KEY": "k" * 50}, "DATABASE_URL=postgres://"),
+        (
+            "serve",
+            {"DJANGO_SECRET_KEY": "k" * 50, "DATABASE_URL": "sqlite:////tmp/x.sqlite3"},
+            "make run",
+        ),
         ("worker", {}, "CELERY_BROKER_URL=redis://"),
         ("beat", {}, "CELERY_BROKER_URL=redis://"),
     ],

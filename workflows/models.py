@@ -10,6 +10,7 @@ from viewflow.workflow.models import Process
 
 from demands.models import Demand
 from orgs.models import VolunteerOrg
+from orgs.validation import PlainTextModel
 
 
 class ClaimProcess(Process):
@@ -40,7 +41,7 @@ HOLDING_CLAIM_STATES = [
 ]
 
 
-class Claim(ConcurrentTransitionMixin, models.Model):
+class Claim(ConcurrentTransitionMixin, PlainTextModel):
     """A volunteer org's claim (认领) of a demand; one Viewflow process each."""
 
     demand = models.ForeignKey(
@@ -181,7 +182,7 @@ class Suitability(models.TextChoices):
     DISABLED = "disabled", _("适合残障人士参加")
 
 
-class Activity(models.Model):
+class Activity(PlainTextModel):
     """The volunteer activity (志愿服务活动) the approved claimer publishes for the demand."""
 
     claim = models.OneToOneField(Claim, on_delete=models.PROTECT, related_name="activity")

@@ -16,12 +16,12 @@ from demands.models import Demand, DemandStatus
 from orgs.audit import apply_transition, apply_transitions, audit, audit_batch
 from orgs.errors import InvalidInput, NotAllowed, StateConflict
 from orgs.models import User, VolunteerOrg
+from orgs.validation import REASON_MAX, clean_reason
 
 from . import steps
 from .models import ACTIVE_CLAIM_STATES, Activity, Claim, ClaimStatus
 
 ACTIVE_TASK_STATES = [STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED]
-REASON_MAX = 200
 
 
 def claim_flow():
@@ -94,17 +94,6 @@ def _require_reviewer(actor: User, demand: Demand) -> None:
         raise NotAllowed(_("只有发布该需求的团组织审核员可以进行此操作"))
 
 
-def _clean_reason(reason: str, *, required: bool) -> str:
-    reason = (reason or "").strip()
-    if required and not reason:
-        raise InvalidInput(_("请填写原因"), fields={"reason": _("请填写退回原因")})
-    if len(reason) > REASON_MAX:
-        raise InvalidInput(
-            _("原因过长"), fields={"reason": _("原因不能超过%(n)d字") % {"n": REASON_MAX}}
-        )
-    return reason
-
-
 # -- request -------------------------------------------------------------------------------
 
 
@@ -166,7 +155,7 @@ def claim_approve(*, claim: Claim, actor: User) -> Claim:
 @audit_batch()
 def claim_reject(*, claim: Claim, actor: User, reason: str) -> Claim:
     """退回: the claim fails with the reviewer's reason; its process ends."""
-    reason = _clean_reason(reason, required=True)
+    reason = clean_reason(reason, required=True, required_message=_("请填写退回原因"))
     claim = lock_claim(claim)
     _require_reviewer(actor, claim.demand)
     apply_transition(claim, "reject", actor=actor, reason=reason, by=actor)
@@ -209,7 +198,7 @@ def claims_close_for_demand(*, demand: Demand, reason: str) -> None:
 @audit_batch()
 def claim_withdraw(*, claim: Claim, actor: User, reason: str = "") -> Claim:
     """撤销认领, before approval or after it but before the activity; cancels the process."""
-    reason = _clean_reason(reason, required=False)
+    reason = clean_reason(reason, required=False)
     claim = lock_claim(claim)
     _require_operator(actor, claim.org_id)
     was_approved = claim.status == ClaimStatus.APPROVED
@@ -289,15 +278,7 @@ def _require_admin(actor: User) -> None:
 
 def _admin_reason(reason: str, *, prefix: str = "") -> str:
     """The administrator's reason, required, and short enough with its prefix to be stored."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise InvalidInput(_("请填写原因"), fields={"reason": _("请填写原因")})
-    limit = REASON_MAX - len(prefix)
-    if len(reason) > limit:
-        raise InvalidInput(
-            _("原因过长"), fields={"reason": _("原因不能超过%(n)d字") % {"n": limit}}
-        )
-    return prefix + reason
+    return prefix + clean_reason(reason, required=True, max_length=REASON_MAX - len(prefix))
 
 
 @transaction.atomic

@@ -2,7 +2,8 @@
 
 Reviewers see their own league org's processes and tasks only; provincial administrators see
 all. Viewflow's task queue is already scoped by the per-org review permission
-(orgs.backends); the process and task lists are scoped here.
+(orgs.backends); the process and task lists are scoped here, the queue's and inbox's bulk
+actions in workflows.ui_reviewer. The process list has no bulk action.
 """
 
 from django.core.exceptions import PermissionDenied
@@ -21,7 +22,13 @@ from demands.ui import LeagueWorkspace
 from .flows import ClaimFlow
 from .models import ClaimProcess
 from .selectors import claim_processes_for
-from .ui_reviewer import ReviewInboxListView, ReviewQueueListView, flow_step_choices
+from .ui_reviewer import (
+    BulkAssignView,
+    BulkUnassignView,
+    ReviewInboxListView,
+    ReviewQueueListView,
+    flow_step_choices,
+)
 
 
 def _visible_only(queryset, user, field):
@@ -111,6 +118,8 @@ class ClaimFlowAppViewset(FlowAppViewset):
     dashboard_view_class = AdminDashboardView
     queue_view_class = ReviewQueueListView
     inbox_view_class = ReviewInboxListView
+    tasks_assign_view_class = BulkAssignView
+    tasks_unassign_view_class = BulkUnassignView
     archive_view_class = ArchiveListView
     base_template_name = "workflows/base_page.html"
 

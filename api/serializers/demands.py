@@ -4,7 +4,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from demands.choices import Guarantee, Zone
-from demands.models import Demand, InitialDemand
+from demands.models import Demand
 from demands.selectors import can_see_contact_mobile, demand_progress
 from demands.services import DEMAND_FIELDS
 from orgs.choices import ServiceArea
@@ -79,8 +79,12 @@ class DemandWriteSerializer(serializers.Serializer):
     contact_landline = serializers.CharField(max_length=20, allow_blank=True, required=False)
     contact_mobile = serializers.CharField(max_length=11, allow_blank=True, required=False)
     service_content = serializers.CharField(max_length=200, allow_blank=True, required=False)
-    initial_demands = serializers.PrimaryKeyRelatedField(
-        many=True, queryset=InitialDemand.objects.all(), required=False
+    # Plain ids, checked by the service: an id of another org's request and one that does
+    # not exist get the same answer, so the field tells nobody which ids exist.
+    initial_demands = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+        required=False,
+        max_length=50,
     )
     sms_code = serializers.CharField(
         max_length=6,

@@ -1,12 +1,12 @@
 """Account endpoints: token login and logout, password change, SMS codes, me, my org, points."""
 
-from django.contrib.auth import authenticate, logout
+from django.contrib.auth import authenticate, logout, update_session_auth_hash
 from django.urls import path
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
 from rest_framework import generics, permissions, status
 from rest_framework.authtoken.models import Token
-from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -35,15 +35,13 @@ from ..serializers.account import (
 from ..serializers.common import errors
 from ..serializers.demands import DemandSerializer
 
-
-class LoginLocked(APIException):
-    status_code = status.HTTP_429_TOO_MANY_REQUESTS
-    default_detail = login_security.LOCKED_MESSAGE
-    default_code = "login_locked"
-
-    def __init__(self, wait: float):
-        super().__init__()
-        self.wait = wait  # the exception handler sends it as Retry-After
+RETRY_AFTER = OpenApiParameter(
+    "Retry-After",
+    int,
+    location=OpenApiParameter.HEADER,
+    description="seconds until a request may pass again",
+    response=[429],
+)
 
 
 class TokenView(APIView):
@@ -56,25 +54,26 @@ class TokenView(APIView):
     @extend_schema(
         summary="Obtain an API token (an expired one is replaced)",
         description=(
-            "After 10 failed logins within an hour for one username, or from one IP address, "
-            "every login for it is refused with 429 `login_locked` until those failures are an "
-            "hour old; a correct password does not lift the lock."
+            "Failed logins within an hour lock logins out before the password is checked, "
+            "with 429 `login_locked` and `Retry-After`, until those failures are an hour old "
+            "(a correct password does not lift a lock): 5 for one username from one address "
+            "lock that address out of it; 20 from one address lock it out of every account; "
+            "50 for one username from anywhere lock it for every address it has not logged "
+            "in from within 30 days. A wrong old password of `/auth/password/` counts too."
         ),
         request=TokenRequestSerializer,
+        parameters=[RETRY_AFTER],
         responses={200: TokenSerializer, **errors(400, 429)},
     )
     def post(self, request):
         body = TokenRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         username = body.validated_data["username"]
-        ip = login_security.client_ip(request)
-        wait = login_security.login_retry_after(username, ip)
-        if wait is not None:
-            raise LoginLocked(wait=wait.total_seconds())
-        user = authenticate(request=request._request, **body.validated_data)
-        if user is None:
-            login_security.login_failed(username, ip)
+        attempt = login_security.login_attempt_begin(username, login_security.client_ip(request))
+        user = authenticate(request=request, **body.validated_data)
+        if user is None:  # the attempt stays counted as a failure
             raise ValidationError({"password": _("用户名或密码不正确")})
+        login_security.login_attempt_succeeded(attempt)
         token = token_for(user)
         return Response({"token": token.key, "must_change_password": user.must_change_password})
 
@@ -93,7 +92,7 @@ class LogoutView(APIView):
     def post(self, request):
         Token.objects.filter(user=request.user).delete()
         if request.auth is None:  # signed in with a session (the browsable API)
-            logout(request._request)
+            logout(request)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -104,14 +103,27 @@ class PasswordView(APIView):
     allow_initial_password = True
 
     @extend_schema(
-        summary="Change my password",
+        summary="Change my password: the account's API token is replaced",
+        description=(
+            "On success the account's API token is deleted, so every client that held it must "
+            "log in again, and the answer carries a new token for the caller (use it from now "
+            "on); a browsable-API session stays signed in, other sessions end. The old password "
+            "is checked under the login throttle of `/auth/token/`: a wrong one counts as a "
+            "failed login of this account from the caller's address, and while that is locked "
+            "the answer is 429 `login_locked` with `Retry-After`, without checking it."
+        ),
         request=PasswordChangeSerializer,
-        responses={200: TokenSerializer, **errors(400, 401)},
+        parameters=[RETRY_AFTER],
+        responses={200: TokenSerializer, **errors(400, 401, 429)},
     )
     def post(self, request):
         body = PasswordChangeSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        user = org_services.user_change_password(user=request.user, **body.validated_data)
+        user = org_services.user_change_password(
+            user=request.user, ip=login_security.client_ip(request), **body.validated_data
+        )
+        if request.auth is None:  # signed in with a session (the browsable API): keep it
+            update_session_auth_hash(request, user)
         token = token_for(user)
         return Response({"token": token.key, "must_change_password": user.must_change_password})
 
@@ -120,14 +132,22 @@ class SmsCodeView(IdempotentMixin, APIView):
     permission_classes = [permissions.AllowAny]
 
     @extend_schema(
-        summary="Send a 6-digit verification code to a phone (one a minute)",
+        summary="Send a 6-digit verification code to a phone",
+        description=(
+            "Limits, each answered with 429 and `Retry-After`: one code a minute per phone "
+            "(`throttled`) and 10 a day (`sms_phone_limit`); 20 an hour and 50 a day per "
+            "client address (`sms_client_limit`); a platform-wide ceiling "
+            "(`sms_platform_limit`). Refused requests are not counted. A phone's checks are "
+            "refused for the hour after 10 wrong codes."
+        ),
         request=SmsCodeRequestSerializer,
+        parameters=[RETRY_AFTER],
         responses={202: SmsCodeSentSerializer, **errors(400, 422, 429)},
     )
     def post(self, request):
         body = SmsCodeRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        sms_code_issue(**body.validated_data)
+        sms_code_issue(**body.validated_data, ip=login_security.client_ip(request))
         return Response(
             {"detail": _("验证码已发送"), "expires_in": int(CODE_TTL.total_seconds())},
             status=status.HTTP_202_ACCEPTED,

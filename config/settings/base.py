@@ -6,6 +6,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -13,8 +14,18 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
-SECRET_KEY = env("DJANGO_SECRET_KEY", default="dev-only-insecure-key-change-me")
+# The development key is public (it is in this file): good for DEBUG only. A process with
+# DEBUG off (`make serve`, gunicorn) refuses to start with it, since sessions, password-reset
+# links and signed values would be forgeable.
+DEV_SECRET_KEY = "dev-only-insecure-key-change-me"
+SECRET_KEY = env("DJANGO_SECRET_KEY", default=DEV_SECRET_KEY)
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
+if not DEBUG and SECRET_KEY == DEV_SECRET_KEY:
+    raise ImproperlyConfigured(
+        "DEBUG is off and DJANGO_SECRET_KEY is not set: set a random key of 50+ characters "
+        "(e.g. python -c 'import secrets; print(secrets.token_urlsafe(50))'), "
+        "or DJANGO_DEBUG=True for local development."
+    )
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 
 INSTALLED_APPS = [
@@ -39,6 +50,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost, so that it sees every answer under /api/, Django's own error pages included.
+    "api.middleware.ApiJsonErrorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Static files under gunicorn, before anything that would touch the session or the database.
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -168,6 +181,11 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "api.exception_handlers.exception_handler",
+    "DEFAULT_PARSER_CLASSES": [
+        "api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "PAGE_SIZE": 20,
 }
 
@@ -236,11 +254,33 @@ ALLOW_DEMO_DATA = env.bool("ALLOW_DEMO_DATA", default=DEBUG)
 # API tokens expire this long after they were issued (401 `token_expired`; log in again).
 API_TOKEN_TTL = datetime.timedelta(hours=env.int("API_TOKEN_TTL_HOURS", default=7 * 24))
 
+# Idempotency-Key (api/idempotency.py): a key replays its first answer for this long, then a
+# request with it runs as new; celery beat deletes older records hourly. A key still in flight
+# after IDEMPOTENCY_IN_FLIGHT_TIMEOUT (well past GUNICORN_TIMEOUT) is taken to be abandoned by
+# a killed worker, and the next request with it runs.
+IDEMPOTENCY_TTL = datetime.timedelta(hours=env.int("IDEMPOTENCY_TTL_HOURS", default=24))
+IDEMPOTENCY_IN_FLIGHT_TIMEOUT = datetime.timedelta(
+    minutes=env.int("IDEMPOTENCY_IN_FLIGHT_MINUTES", default=5)
+)
+
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 
 # SMS: the development backend appends one JSON line per message to SMS_OUTBOX_PATH.
 SMS_BACKEND = env("SMS_BACKEND", default="orgs.sms.OutboxBackend")
 SMS_OUTBOX_PATH = env.path("SMS_OUTBOX_PATH", default=BASE_DIR / "var" / "sms" / "outbox.jsonl")
+# Limits on verification codes (orgs/sms.py), over the last hour or the last 24 hours; a phone
+# also gets at most one code a minute. A person needs a code or two to set a mobile; a school
+# or league office behind one address a few dozen a day. The platform-wide ceilings cap the
+# bill and what a flood from many addresses can send; reaching one is logged as an error.
+SMS_LIMITS = {
+    "PER_PHONE_PER_DAY": env.int("SMS_PER_PHONE_PER_DAY", default=10),
+    "PER_CLIENT_PER_HOUR": env.int("SMS_PER_CLIENT_PER_HOUR", default=20),
+    "PER_CLIENT_PER_DAY": env.int("SMS_PER_CLIENT_PER_DAY", default=50),
+    "ALL_PER_HOUR": env.int("SMS_ALL_PER_HOUR", default=300),
+    "ALL_PER_DAY": env.int("SMS_ALL_PER_DAY", default=2000),
+    # Wrong codes entered for one phone, whichever codes they were meant for.
+    "WRONG_CODES_PER_PHONE_PER_HOUR": env.int("SMS_WRONG_CODES_PER_PHONE_PER_HOUR", default=10),
+}
 
 # Celery (config/celery.py): background and periodic work, each task calling a service.
 # Without a broker (the embedded default, and the tests) a task runs inline where it is queued,
@@ -269,6 +309,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "workflows.tasks.review_overdue_remind",
         "schedule": crontab(hour=9, minute=0),
     },
+    # Idempotency records older than IDEMPOTENCY_TTL, with the answers they keep: every hour.
+    "idempotency-record-prune": {
+        "task": "api.tasks.idempotency_record_prune",
+        "schedule": crontab(minute=40),
+    },
 }
 
 # Domain settings
@@ -277,10 +322,15 @@ PLATFORM = {
     "INITIAL_PASSWORD": "000000",
     # A review task older than this many days is overdue.
     "REVIEW_OVERDUE_DAYS": env.int("REVIEW_OVERDUE_DAYS", default=3),
-    # Login throttling (orgs/security.py): this many failed logins within the window for one
-    # username, or from one IP address, refuse further logins until they leave the window.
-    "LOGIN_FAILURE_LIMIT": 10,
+    # Login throttling (orgs/security.py): failed password checks within the window refuse
+    # further logins until they leave it: 5 for one account from one address (that address
+    # only); 20 from one address (every account); 50 for one account from anywhere (every
+    # address but those it logged in from within LOGIN_KNOWN_ADDRESS_TTL).
     "LOGIN_FAILURE_WINDOW": datetime.timedelta(hours=1),
+    "LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS": 5,
+    "LOGIN_FAILURES_PER_ADDRESS": 20,
+    "LOGIN_FAILURES_PER_ACCOUNT": 50,
+    "LOGIN_KNOWN_ADDRESS_TTL": datetime.timedelta(days=30),
 }
 
 LOGGING = {

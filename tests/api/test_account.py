@@ -71,6 +71,8 @@ def test_initial_password_must_change_before_anything_else(client_for, imported)
     )
     assert changed.status_code == 200
     assert changed.json()["must_change_password"] is False
+    assert client.get("/api/v1/me/").status_code == 401  # the change ended the old token
+    client.credentials(HTTP_AUTHORIZATION=f"Token {changed.json()['token']}")
     assert client.get("/api/v1/me/").status_code == 200
 
 
@@ -99,12 +101,73 @@ def test_sms_code_rate_limit_and_validation(client_for, sms_code):
         "/api/v1/sms/codes/", {"phone": "18826480174", "purpose": "demand_contact"}, format="json"
     )
     assert again.status_code == 429 and again.json()["code"] == "throttled"
+    assert again.json()["detail"] == "验证码发送过于频繁，请一分钟后再试"
+    assert 0 < int(again["Retry-After"]) <= 60
     bad = client_for(None).post(
         "/api/v1/sms/codes/", {"phone": "12", "purpose": "x"}, format="json"
     )
     assert bad.status_code == 400 and set(bad.json()["fields"]) == {"phone", "purpose"}
     with time_machine.travel(timezone.now() + datetime.timedelta(seconds=61)):
         assert sms_code("18826480174")
+
+
+def test_sms_codes_per_client_answer_429_with_retry_after(client_for, sms_code, conforms):
+    for i in range(20):
+        sms_code(f"1380000{i:04d}")
+    refused = client_for(None).post(
+        "/api/v1/sms/codes/", {"phone": "13900000000", "purpose": "demand_contact"}, format="json"
+    )
+    assert refused.status_code == 429
+    assert refused.json() == {
+        "code": "sms_client_limit",
+        "detail": "获取验证码过于频繁，请60分钟后再试",
+    }
+    assert 3500 < int(refused["Retry-After"]) <= 3600
+    conforms(refused, "POST /api/v1/sms/codes/")
+    other = client_for(None).post(
+        "/api/v1/sms/codes/",
+        {"phone": "13900000000", "purpose": "demand_contact"},
+        format="json",
+        REMOTE_ADDR="10.0.0.9",
+    )
+    assert other.status_code == 202
+
+
+# -- password change -----------------------------------------------------------------------------
+
+
+def test_password_change_gives_a_new_token_and_ends_the_old_one(client_for, reviewer, conforms):
+    client = client_for(reviewer)
+    changed = client.post(
+        "/api/v1/auth/password/",
+        {"old_password": f.PASSWORD, "new_password": "Another-pass-2026"},
+        format="json",
+    )
+    assert changed.status_code == 200
+    conforms(changed, "POST /api/v1/auth/password/")
+    assert client.get("/api/v1/me/").status_code == 401  # the old token
+    fresh = client_for(None)
+    fresh.credentials(HTTP_AUTHORIZATION=f"Token {changed.json()['token']}")
+    assert fresh.get("/api/v1/me/").status_code == 200
+
+
+def test_password_change_is_throttled_like_the_login(client_for, reviewer, conforms):
+    client = client_for(reviewer)
+    for _ in range(5):
+        wrong = client.post(
+            "/api/v1/auth/password/",
+            {"old_password": "nope", "new_password": "Another-pass-99"},
+            format="json",
+        )
+        assert wrong.status_code == 400
+    locked = client.post(
+        "/api/v1/auth/password/",
+        {"old_password": f.PASSWORD, "new_password": "Another-pass-99"},
+        format="json",
+    )
+    assert locked.status_code == 429 and locked.json()["code"] == "login_locked"
+    assert int(locked["Retry-After"]) > 0
+    conforms(locked, "POST /api/v1/auth/password/")
 
 
 # -- me ----------------------------------------------------------------------------------------

@@ -133,6 +133,10 @@ def test_create_and_publish_with_an_sms_code(client_for, reviewer, sms_code):
         ({"start_date": "yesterday"}, "start_date"),
         ({"initial_demands": [424242]}, "initial_demands"),
         ({"zone": None}, "zone"),
+        # Visual spoofing: a right-to-left override, a zero-width space, an isolate.
+        ({"title": "【云支教】\u202e课程学数"}, "title"),
+        ({"content": "解方\u200b程"}, "content"),
+        ({"contact_name": "李\u2067雷"}, "contact_name"),
     ],
 )
 def test_create_field_rules(client_for, reviewer, change, field):
@@ -140,6 +144,21 @@ def test_create_field_rules(client_for, reviewer, change, field):
     assert response.status_code == 400, response.json()
     assert field in response.json()["fields"]
     assert not Demand.objects.exists()
+
+
+def test_linking_an_unknown_or_foreign_initial_demand_says_the_same(
+    client_for, reviewer, other_reviewer, other_league
+):
+    # Found by the attack: "does not exist" for 99999, another message for another org's id.
+    foreign = f.adopted_initial_demand(other_reviewer, other_league)
+    answers = [
+        client_for(reviewer).post(
+            "/api/v1/demands/", {**PAYLOAD, "initial_demands": [pk]}, format="json"
+        )
+        for pk in (foreign.pk, 999999)
+    ]
+    assert [a.status_code for a in answers] == [400, 400]
+    assert answers[0].json() == answers[1].json()
 
 
 def test_publish_names_missing_fields(client_for, reviewer):

@@ -141,6 +141,8 @@ FOUR_COURSES = [{"course": c, "score": 60} for c in ("math", "english", "chinese
         ({}, {"interests": ["painting", "chess", "dance", "drone"]}, "student.interests"),
         ({}, {"interests": ["surfing"]}, "student.interests.0"),
         ({"title": "我需要补习英语"}, {}, "title"),
+        ({}, {"school": "深圳\u202e学小"}, "student.school"),
+        ({}, {"name": "小\u200b明"}, "student.name"),
         ({"contact_mobile": "123"}, {}, "contact_mobile"),
         ({"kind": "mars"}, {}, "kind"),
         ({"league_org": 999999}, {}, "league_org"),

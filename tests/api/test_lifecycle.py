@@ -30,6 +30,9 @@ def login(username, password="000000") -> APIClient:
             format="json",
         )
         assert changed.status_code == 200, changed.json()
+        # A password change ends every token of the account; the answer carries a new one.
+        assert client.get("/api/v1/me/").status_code == 401
+        client.credentials(HTTP_AUTHORIZATION=f"Token {changed.json()['token']}")
     return client
 
 

@@ -12,14 +12,23 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from orgs.models import LoginFailure
-from orgs.security import login_allowed, login_failed
+from orgs.security import (
+    LoginLocked,
+    ip_bucket,
+    login_attempt_begin,
+    login_attempt_succeeded,
+    login_retry_after,
+)
+from orgs.services import user_change_password
 from tests import factories as f
 
 LOCKED = "登录失败次数过多，请一小时后再试"
 AN_HOUR_LATER = datetime.timedelta(minutes=61)
+HOME = "10.0.0.1"  # where the account's owner logs in
+STRANGER = "10.66.0.1"
 
 
-def api_login(username, password, ip="10.0.0.1"):
+def api_login(username, password, ip=HOME):
     return APIClient().post(
         "/api/v1/auth/token/",
         {"username": username, "password": password},
@@ -28,16 +37,16 @@ def api_login(username, password, ip="10.0.0.1"):
     )
 
 
-def browser_login(username, password, ip="10.0.0.1", path="/accounts/login/"):
+def browser_login(username, password, ip=HOME, path="/accounts/login/"):
     client = Client()
     response = client.post(path, {"username": username, "password": password}, REMOTE_ADDR=ip)
     return response, client
 
 
-def fail(times, login, username="reviewer", ip=None):
-    """`times` wrong passwords; each from its own IP unless one is given."""
-    for i in range(times):
-        response = login(username, "wrong-password", ip=ip or f"10.1.0.{i + 1}")
+def fail(times, login, username="reviewer", ip=HOME):
+    """`times` wrong passwords for `username` from `ip`."""
+    for _ in range(times):
+        response = login(username, "wrong-password", ip=ip)
         status = response.status_code if login is api_login else response[0].status_code
         assert status in (200, 400), status  # a refused password, not a lock yet
 
@@ -54,56 +63,111 @@ def is_locked_out_of_browser(response, client):
     )
 
 
+def failed(username, ip, times=1):
+    """Record `times` failed password checks (a check that never succeeds stays a failure)."""
+    for _ in range(times):
+        login_attempt_begin(username, ip)
+
+
 # -- the rule ----------------------------------------------------------------------------------
 
 
-def test_the_rule_counts_failures_per_username_and_per_ip(db):
-    for i in range(9):
-        login_failed("someone", f"10.2.0.{i}")
-    assert login_allowed("someone", "10.9.9.9")
-    login_failed("someone", "10.2.0.99")
-    assert not login_allowed("someone", "10.9.9.9")
-    assert not login_allowed("SomeOne", None)  # one count whatever the case
-    assert login_allowed("someone-else", "10.2.0.1")
+def test_the_defaults(settings):
+    assert settings.PLATFORM["LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS"] == 5
+    assert settings.PLATFORM["LOGIN_FAILURES_PER_ADDRESS"] == 20
+    assert settings.PLATFORM["LOGIN_FAILURES_PER_ACCOUNT"] == 50
+    assert settings.PLATFORM["LOGIN_FAILURE_WINDOW"] == datetime.timedelta(hours=1)
+    assert settings.PLATFORM["LOGIN_KNOWN_ADDRESS_TTL"] == datetime.timedelta(days=30)
 
+
+def test_the_rule_locks_an_account_at_one_address_after_five_failures(db):
+    failed("someone", "10.2.0.1", times=4)
+    assert login_retry_after("someone", "10.2.0.1") is None
+    failed("someone", "10.2.0.1")
+    assert login_retry_after("someone", "10.2.0.1") is not None
+    assert login_retry_after("SomeOne", "10.2.0.1") is not None  # one count whatever the case
+    assert login_retry_after("someone", "10.2.0.2") is None  # the owner elsewhere is not locked
+    assert login_retry_after("someone-else", "10.2.0.1") is None
+    with pytest.raises(LoginLocked) as exc:
+        login_attempt_begin("someone", "10.2.0.1")
+    assert exc.value.code == "login_locked"
+    assert datetime.timedelta(minutes=59) < exc.value.retry_after <= datetime.timedelta(hours=1)
+
+
+def test_the_rule_locks_an_address_after_twenty_failures(db):
+    for i in range(20):
+        failed(f"user{i}", "10.3.0.1")
+    assert login_retry_after("anyone", "10.3.0.1") is not None
+    assert login_retry_after("anyone", "10.3.0.2") is None
+    assert login_retry_after("anyone", None) is None
+
+
+def test_the_rule_locks_an_account_for_strangers_after_fifty_failures(db):
+    login_attempt_succeeded(login_attempt_begin("target", "10.4.0.200"))  # its owner's address
     for i in range(10):
-        login_failed(f"user{i}", "10.3.0.1")
-    assert not login_allowed("anyone", "10.3.0.1")
-    assert login_allowed("anyone", "10.3.0.2")
-    assert login_allowed("anyone", None)
+        failed("target", f"10.4.0.{i}", times=5)
+    assert login_retry_after("target", "10.4.9.9") is not None
+    assert login_retry_after("target", None) is not None
+    assert login_retry_after("target", "10.4.0.200") is None  # where it logged in before
+    assert login_retry_after("other", "10.4.9.9") is None
+
+
+def test_a_known_address_is_forgotten_after_thirty_days(db):
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        login_attempt_succeeded(login_attempt_begin("target", "10.4.0.200"))
+    with time_machine.travel(start + datetime.timedelta(days=30, minutes=1), tick=False):
+        for i in range(10):
+            failed("target", f"10.4.0.{i}", times=5)
+        assert login_retry_after("target", "10.4.0.200") is not None
+
+
+def test_ipv6_addresses_are_counted_by_their_64_network(db):
+    for i in range(1, 6):
+        failed("someone", f"2001:db8:0:1::{i}")
+    assert login_retry_after("someone", "2001:db8:0:1:ffff::9") is not None
+    assert login_retry_after("someone", "2001:db8:0:2::1") is None
+    assert ip_bucket("2001:db8:0:1:ffff::9") == "2001:db8:0:1::"
+    assert ip_bucket("::ffff:10.5.0.1") == "10.5.0.1"  # an IPv4 client seen through IPv6
+    assert ip_bucket("10.5.0.1") == "10.5.0.1"
+    assert ip_bucket(None) is None
 
 
 def test_failures_expire_after_an_hour_and_old_ones_are_forgotten(db):
-    for _ in range(10):
-        login_failed("someone", "10.2.0.1")
-    assert not login_allowed("someone", None)
+    failed("someone", "10.2.0.1", times=5)
+    assert login_retry_after("someone", "10.2.0.1") is not None
     with time_machine.travel(timezone.now() + AN_HOUR_LATER):
-        assert login_allowed("someone", None)
-        assert login_allowed("other", "10.2.0.1")
-        login_failed("someone", "10.2.0.1")
+        assert login_retry_after("someone", "10.2.0.1") is None
+        failed("someone", "10.2.0.1")
         assert LoginFailure.objects.count() == 1  # the expired ones were deleted
+
+
+def test_a_check_that_succeeds_is_not_a_failure(db):
+    attempt = login_attempt_begin("someone", "10.2.0.1")
+    assert LoginFailure.objects.count() == 1  # counted while the password is being checked
+    login_attempt_succeeded(attempt)
+    assert LoginFailure.objects.count() == 0
 
 
 # -- the API login -----------------------------------------------------------------------------
 
 
-def test_api_locks_an_account_after_ten_failures(reviewer):
-    fail(10, api_login)
-    locked = api_login("reviewer", f.PASSWORD, ip="10.9.9.9")  # right password, new IP
+def test_api_locks_an_account_at_one_address_after_five_failures(reviewer):
+    fail(5, api_login, ip=STRANGER)
+    locked = api_login("reviewer", f.PASSWORD, ip=STRANGER)  # right password, same address
     assert is_locked_out_of_api(locked)
     assert locked.json()["detail"] == LOCKED
     assert 0 < int(locked["Retry-After"]) <= 3600
     assert not Token.objects.filter(user=reviewer).exists()
-    # Another account is not affected.
-    f.UserFactory(username="someone")
-    assert api_login("someone", f.PASSWORD, ip="10.9.9.9").status_code == 200
+    # The stranger did not lock the owner out: from the owner's address the login works.
+    assert api_login("reviewer", f.PASSWORD, ip=HOME).status_code == 200
 
     with time_machine.travel(timezone.now() + AN_HOUR_LATER):
-        assert api_login("reviewer", f.PASSWORD).status_code == 200
+        assert api_login("reviewer", f.PASSWORD, ip=STRANGER).status_code == 200
 
 
-def test_api_locks_an_ip_after_ten_failures(reviewer):
-    for i in range(10):
+def test_api_locks_an_address_after_twenty_failures(reviewer):
+    for i in range(20):
         assert api_login(f"guess{i}", "wrong", ip="10.5.5.5").status_code == 400
     assert is_locked_out_of_api(api_login("reviewer", f.PASSWORD, ip="10.5.5.5"))
     assert api_login("reviewer", f.PASSWORD, ip="10.5.5.6").status_code == 200
@@ -111,8 +175,16 @@ def test_api_locks_an_ip_after_ten_failures(reviewer):
         assert api_login("reviewer", f.PASSWORD, ip="10.5.5.5").status_code == 200
 
 
+def test_api_locks_an_account_for_strangers_after_fifty_failures_from_many_addresses(reviewer):
+    assert api_login("reviewer", f.PASSWORD, ip=HOME).status_code == 200
+    for i in range(10):
+        fail(5, api_login, ip=f"10.7.{i}.1")
+    assert is_locked_out_of_api(api_login("reviewer", f.PASSWORD, ip="10.8.0.1"))
+    assert api_login("reviewer", f.PASSWORD, ip=HOME).status_code == 200
+
+
 def test_a_success_does_not_reset_the_count(reviewer):
-    fail(9, api_login)
+    fail(4, api_login)
     assert api_login("reviewer", f.PASSWORD).status_code == 200
     fail(1, api_login)
     assert is_locked_out_of_api(api_login("reviewer", f.PASSWORD))
@@ -121,7 +193,7 @@ def test_a_success_does_not_reset_the_count(reviewer):
 def test_a_locked_attempt_is_not_counted_so_the_lock_ends_an_hour_after_the_failures(reviewer):
     start = timezone.now()
     with time_machine.travel(start, tick=False):
-        fail(10, api_login)
+        fail(5, api_login)
     with time_machine.travel(start + datetime.timedelta(minutes=50), tick=False):
         for _ in range(10):
             assert is_locked_out_of_api(api_login("reviewer", "wrong-again"))
@@ -138,17 +210,19 @@ def test_a_request_without_a_password_is_not_a_failure(reviewer):
 # -- the browser login pages -------------------------------------------------------------------
 
 
-def test_browser_login_locks_an_account_after_ten_failures(reviewer):
-    fail(10, browser_login)
-    response, client = browser_login("reviewer", f.PASSWORD, ip="10.9.9.9")
+def test_browser_login_locks_an_account_at_one_address_after_five_failures(reviewer):
+    fail(5, browser_login, ip=STRANGER)
+    response, client = browser_login("reviewer", f.PASSWORD, ip=STRANGER)
     assert is_locked_out_of_browser(response, client)
+    response, client = browser_login("reviewer", f.PASSWORD, ip=HOME)
+    assert response.status_code == 302 and "_auth_user_id" in client.session
     with time_machine.travel(timezone.now() + AN_HOUR_LATER):
-        response, client = browser_login("reviewer", f.PASSWORD)
+        response, client = browser_login("reviewer", f.PASSWORD, ip=STRANGER)
         assert response.status_code == 302 and "_auth_user_id" in client.session
 
 
-def test_browser_login_locks_an_ip_after_ten_failures(reviewer):
-    for i in range(10):
+def test_browser_login_locks_an_address_after_twenty_failures(reviewer):
+    for i in range(20):
         response, _ = browser_login(f"guess{i}", "wrong", ip="10.6.6.6")
         assert response.status_code == 200 and LOCKED not in response.content.decode()
     response, client = browser_login("reviewer", f.PASSWORD, ip="10.6.6.6")
@@ -157,24 +231,88 @@ def test_browser_login_locks_an_ip_after_ten_failures(reviewer):
 
 
 def test_both_paths_share_one_count(reviewer):
-    fail(5, api_login)
-    fail(5, browser_login)
+    fail(3, api_login)
+    fail(2, browser_login)
     assert is_locked_out_of_api(api_login("reviewer", f.PASSWORD))
     assert is_locked_out_of_browser(*browser_login("reviewer", f.PASSWORD))
 
 
 def test_the_admin_login_page_is_throttled_too(db):
     f.UserFactory(username="admin_gd", is_staff=True)
-    fail(10, browser_login, username="admin_gd")
+    fail(5, browser_login, username="admin_gd")
     response, client = browser_login("admin_gd", f.PASSWORD, path="/admin/login/")
     assert is_locked_out_of_browser(response, client)
 
 
 def test_the_admin_login_page_counts_its_failures(db):
     f.UserFactory(username="admin_gd", is_staff=True)
-    for i in range(10):
-        browser_login("admin_gd", "wrong", ip=f"10.7.0.{i}", path="/admin/login/")
+    for _ in range(5):
+        browser_login("admin_gd", "wrong", path="/admin/login/")
     assert is_locked_out_of_api(api_login("admin_gd", f.PASSWORD))
+
+
+# -- the old password of a password change -----------------------------------------------------
+
+
+def change_password(token, old, new="Another-pass-2026", ip=HOME):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    return client.post(
+        "/api/v1/auth/password/",
+        {"old_password": old, "new_password": new},
+        format="json",
+        REMOTE_ADDR=ip,
+    )
+
+
+def test_a_wrong_old_password_counts_as_a_failed_login(reviewer):
+    token = api_login("reviewer", f.PASSWORD).json()["token"]
+    for _ in range(5):
+        response = change_password(token, "wrong-password")
+        assert response.status_code == 400 and set(response.json()["fields"]) == {"old_password"}
+    # Locked like a login: not even the right old password is checked now.
+    locked = change_password(token, f.PASSWORD)
+    assert is_locked_out_of_api(locked) and 0 < int(locked["Retry-After"]) <= 3600
+    assert reviewer.__class__.objects.get(pk=reviewer.pk).check_password(f.PASSWORD)
+    # The same count as the logins: the login from that address is locked too.
+    assert is_locked_out_of_api(api_login("reviewer", f.PASSWORD))
+    assert api_login("reviewer", f.PASSWORD, ip=STRANGER).status_code == 200
+    with time_machine.travel(timezone.now() + AN_HOUR_LATER):
+        assert change_password(token, f.PASSWORD).status_code == 200
+
+
+def test_login_failures_lock_the_password_change_too(reviewer):
+    token = api_login("reviewer", f.PASSWORD).json()["token"]
+    fail(5, api_login)
+    assert is_locked_out_of_api(change_password(token, f.PASSWORD))
+
+
+def test_the_browser_password_change_counts_a_wrong_old_password(reviewer):
+    client = Client()
+    client.force_login(reviewer)
+    for _ in range(5):
+        response = client.post(
+            "/accounts/password_change/",
+            {
+                "old_password": "wrong-password",
+                "new_password1": "Another-pass-2026",
+                "new_password2": "Another-pass-2026",
+            },
+            REMOTE_ADDR=HOME,
+        )
+        assert response.status_code == 200 and "old_password" in response.context["form"].errors
+    response = client.post(
+        "/accounts/password_change/",
+        {
+            "old_password": f.PASSWORD,
+            "new_password1": "Another-pass-2026",
+            "new_password2": "Another-pass-2026",
+        },
+        REMOTE_ADDR=HOME,
+    )
+    assert response.status_code == 200 and LOCKED in response.content.decode()
+    reviewer.refresh_from_db()
+    assert reviewer.check_password(f.PASSWORD)
 
 
 # -- API tokens --------------------------------------------------------------------------------
@@ -259,6 +397,61 @@ def test_logout_with_a_session_ends_the_session(reviewer):
     client.force_login(reviewer)
     assert client.post("/api/v1/auth/logout/").status_code == 204
     assert client.get("/api/v1/me/").status_code == 401
+
+
+def test_a_password_change_replaces_the_api_token(reviewer):
+    old = api_login("reviewer", f.PASSWORD).json()["token"]
+    response = change_password(old, f.PASSWORD)
+    assert response.status_code == 200
+    new = response.json()["token"]
+    assert new != old and response.json()["must_change_password"] is False
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {old}")
+    assert client.get("/api/v1/me/").status_code == 401  # every device with it logs in again
+    client.credentials(HTTP_AUTHORIZATION=f"Token {new}")
+    assert client.get("/api/v1/me/").status_code == 200
+
+
+def test_the_service_deletes_the_tokens_so_every_path_does(reviewer):
+    Token.objects.create(user=reviewer)
+    user_change_password(user=reviewer, old_password=f.PASSWORD, new_password="Another-pass-2026")
+    assert not Token.objects.filter(user=reviewer).exists()
+
+
+def test_a_refused_password_change_keeps_the_token(reviewer):
+    token = api_login("reviewer", f.PASSWORD).json()["token"]
+    assert change_password(token, f.PASSWORD, new="short").status_code == 400
+    assert change_password(token, "wrong-password").status_code == 400
+    assert Token.objects.filter(key=token).exists()
+
+
+def test_a_browser_password_change_ends_the_api_token(reviewer):
+    token = api_login("reviewer", f.PASSWORD).json()["token"]
+    client = Client()
+    client.force_login(reviewer)
+    response = client.post(
+        "/accounts/password_change/",
+        {
+            "old_password": f.PASSWORD,
+            "new_password1": "Another-pass-2026",
+            "new_password2": "Another-pass-2026",
+        },
+    )
+    assert response.status_code == 302
+    assert client.get("/accounts/password_change/").status_code == 200  # still signed in here
+    assert not Token.objects.filter(key=token).exists()
+
+
+def test_a_password_change_over_a_session_keeps_that_session(reviewer):
+    client = APIClient()
+    client.force_login(reviewer)
+    response = client.post(
+        "/api/v1/auth/password/",
+        {"old_password": f.PASSWORD, "new_password": "Another-pass-2026"},
+        format="json",
+    )
+    assert response.status_code == 200
+    assert client.get("/api/v1/me/").status_code == 200
 
 
 # -- passwords ---------------------------------------------------------------------------------
