@@ -161,3 +161,156 @@ def test_desktop_width_keeps_a_phone_column(live_server, browser, published):
     page.get_by_test_id("language-switch").click()
     page.get_by_text("As of yesterday").wait_for()
     shot(page, "8-home-en-desktop")
+
+
+# -- the loop on a phone: publish, claim, approve, activity, ratings, points ---------------------
+
+
+def signed_in(browser, live_server, user, next_path, locale="zh-CN"):
+    """A phone page signed in through the site's login page (the same session the app uses)."""
+    context = browser.new_context(
+        locale=locale, viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True
+    )
+    page = context.new_page()
+    problems = []
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.goto(f"{live_server.url}/accounts/login/?next={next_path}")
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", f.PASSWORD)
+    with page.expect_navigation():
+        page.click("button[type=submit]")
+    return page, problems
+
+
+def confirm_dialog(page):
+    page.locator(".van-dialog__confirm:visible").click()
+
+
+def test_league_org_and_volunteer_org_close_the_loop(
+    live_server, browser, reviewer, operator, outbox
+):
+    from demands.models import Demand
+    from workflows.models import Claim
+
+    # 发布, step 1 (填写需求内容): the zone's prefix is filled in; 其他 asks for its text
+    league, league_problems = signed_in(browser, live_server, reviewer, "/publish")
+    league.get_by_test_id("publish-step-content").wait_for()
+    title = league.get_by_test_id("field-title").locator("input")
+    assert title.input_value() == "【七彩假期】"
+    title.fill("【七彩假期】陪伴留守儿童过暑假")
+    league.get_by_role("button", name="其他").first.click()
+    league.get_by_test_id("next-step").click()
+    league.get_by_text("需求类型为“其他”时须填写说明").wait_for()  # the 其他 text is required
+    league.get_by_test_id("field-type-other").locator("input").fill("留守儿童陪伴")
+    league.get_by_test_id("field-volunteers").locator("input").fill("8")
+    league.get_by_test_id("field-content").locator("textarea").fill("暑假期间陪伴留守儿童学习和游戏。")
+    league.get_by_test_id("field-period").click()
+    days = league.locator(".van-calendar__day:not(.van-calendar__day--disabled)")
+    days.nth(1).click()
+    days.nth(5).click()
+    league.locator(".van-calendar__confirm").click()
+    league.get_by_role("button", name="餐饮保障").click()
+    shot(league, "m1-publish-content-zh-phone")
+    league.get_by_test_id("next-step").click()
+
+    # step 2 (确认组织信息): region, contact, mobile verified by an SMS code with a countdown
+    league.get_by_test_id("publish-step-org").wait_for()
+    league.get_by_test_id("field-city").click()
+    league.locator(".van-picker__confirm:visible").click()
+    league.get_by_test_id("field-district").locator("input").fill("罗湖区")
+    league.get_by_test_id("field-contact-name").locator("input").fill("李雷")
+    league.get_by_test_id("field-landline").locator("input").fill("0755-88889999")
+    league.get_by_test_id("field-mobile").locator("input").fill("18826480174")
+    league.get_by_test_id("sms-send").click()
+    league.get_by_test_id("sms-send").get_by_text("秒").wait_for()
+    code = outbox()[-1]["code"]
+    league.get_by_test_id("field-sms").locator("input").fill(code)
+    shot(league, "m2-publish-org-zh-phone")
+    league.get_by_test_id("publish-submit").click()
+    league.get_by_test_id("publish-done").get_by_text("发布成功").wait_for()
+    shot(league, "m3-publish-done-zh-phone")
+    demand = Demand.objects.get(title="【七彩假期】陪伴留守儿童过暑假")
+    assert demand.status == "open" and demand.type_other == "留守儿童陪伴"
+
+    # the volunteer org (profile complete) claims it from 需求详情
+    volunteer, volunteer_problems = signed_in(
+        browser, live_server, operator, f"/demands/{demand.pk}"
+    )
+    volunteer.get_by_test_id("claim-button").click()
+    confirm_dialog(volunteer)
+    volunteer.get_by_text("您的认领申请已发送给需求团组织").wait_for()
+    confirm_dialog(volunteer)
+    claim = Claim.objects.get(demand=demand)
+
+    # the league org approves it from 我的 → 待确认
+    league.goto(f"{live_server.url}/mine")
+    league.get_by_test_id("todo-to_confirm").get_by_text("1").wait_for()
+    shot(league, "m4-mine-league-zh-phone")
+    league.get_by_test_id("todo-to_confirm").click()
+    card = league.get_by_test_id("my-claim-card").filter(has_text=demand.title)
+    card.get_by_test_id("claim-approve").click()
+    confirm_dialog(league)
+    league.get_by_text("已同意认领").wait_for()
+    claim.refresh_from_db()
+    assert claim.status == "approved"
+
+    # the volunteer org sees the whole mobile as a tel: link and publishes the activity
+    volunteer.goto(f"{live_server.url}/mine")
+    volunteer.get_by_test_id("mine-claims").click()
+    volunteer.get_by_test_id("my-claim-card").filter(has_text=demand.title).click()
+    tel = volunteer.get_by_test_id("claim-tel")
+    tel.wait_for()
+    assert tel.get_attribute("href") == "tel:18826480174"
+    shot(volunteer, "m5-claim-approved-zh-phone")
+    volunteer.get_by_test_id("claim-publish-activity").click()
+    form = volunteer.get_by_test_id("activity-form")
+    form.wait_for()
+    assert volunteer.get_by_test_id("activity-title").locator("input").input_value() == "【七彩假期】"
+    volunteer.get_by_test_id("activity-title").locator("input").fill("【七彩假期】留守儿童暑期陪伴")
+    volunteer.get_by_role("button", name="助学支教").click()
+    volunteer.get_by_test_id("activity-recruit").locator("input").fill("8")
+    start = timezone.localtime() + datetime.timedelta(days=2)
+    volunteer.get_by_test_id("activity-start_at").fill(start.strftime("%Y-%m-%dT09:00"))
+    volunteer.get_by_test_id("activity-end_at").fill(start.strftime("%Y-%m-%dT08:00"))
+    volunteer.get_by_test_id("activity-address").locator("input").fill("深圳市罗湖区东门街道")
+    volunteer.get_by_test_id("activity-preset").click()
+    volunteer.locator(".van-picker__confirm:visible").click()
+    volunteer.get_by_test_id("activity-description").locator("textarea").fill("陪伴留守儿童学习。")
+    volunteer.get_by_test_id("activity-submit").click()
+    volunteer.get_by_text("结束时间须晚于开始时间").wait_for()  # checked before sending
+    volunteer.get_by_test_id("activity-end_at").fill(start.strftime("%Y-%m-%dT17:00"))
+    volunteer.get_by_test_id("activity-submit").click()
+    volunteer.get_by_test_id("claim-status").get_by_text("待评分").wait_for()
+    claim.refresh_from_db()
+    assert claim.status == "activity_published"
+    assert claim.activity.longitude is not None  # from the city-centre preset
+
+    # both rate: the volunteer org from its claim, the league org from 我的 → 待评分
+    volunteer.get_by_test_id("claim-rate").click()
+    volunteer.locator(".van-rate__item").nth(4).click()
+    confirm_dialog(volunteer)
+    volunteer.get_by_text("评分已提交").wait_for()
+    league.goto(f"{live_server.url}/mine")
+    league.get_by_test_id("todo-to_rate").click()
+    league.get_by_test_id("my-claim-card").filter(has_text=demand.title).click()
+    league.get_by_test_id("claim-rate").click()
+    league.locator(".van-rate__item").nth(3).click()
+    confirm_dialog(league)
+    league.get_by_test_id("claim-status").get_by_text("已完成").wait_for()
+    shot(league, "m6-claim-completed-zh-phone")
+
+    # both see their points
+    for page, name in ((league, "league"), (volunteer, "volunteer")):
+        page.goto(f"{live_server.url}/mine")
+        page.get_by_test_id("mine-points").click()
+        page.get_by_test_id("points-entry").first.wait_for()
+        assert page.get_by_test_id("points-balance").locator("strong").inner_text() != "0"
+        shot(page, f"m7-points-{name}-zh-phone")
+
+    # English beside the Chinese
+    volunteer.get_by_test_id("language-switch").count() or volunteer.goto(f"{live_server.url}/mine")
+    volunteer.get_by_test_id("language-switch").click()
+    volunteer.get_by_text("My claims").wait_for()
+    shot(volunteer, "m8-mine-volunteer-en-phone")
+
+    assert league_problems == [] and volunteer_problems == []
