@@ -75,9 +75,7 @@ def mobile_registered(mobile: str) -> bool:
     return User.objects.filter(Q(username__iexact=mobile) | Q(mobile=mobile)).exists()
 
 
-def user_register(
-    *, mobile: str, sms_code: str, password: str, display_name: str = ""
-) -> User:
+def user_register(*, mobile: str, sms_code: str, password: str, display_name: str = "") -> User:
     """个人注册: an individual's account (no membership), its username the verified mobile.
 
     The fields are checked first, then the code (purpose `register`, under the SMS wrong-code

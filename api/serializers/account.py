@@ -60,7 +60,9 @@ class PasswordResetSerializer(serializers.Serializer):
 
 class PasswordResetDoneSerializer(serializers.Serializer):
     detail = serializers.CharField()
-    username = serializers.CharField(help_text="The account whose password was set: log in with it.")
+    username = serializers.CharField(
+        help_text="The account whose password was set: log in with it."
+    )
 
 
 class SmsCodeRequestSerializer(serializers.Serializer):

@@ -4,8 +4,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from demands.choices import Guarantee, Zone
-from demands.models import Demand
-from demands.models import Report
+from demands.models import Demand, Report
 from demands.selectors import can_see_contact_mobile, demand_progress, demand_ratings
 from demands.services import DEMAND_FIELDS
 from orgs.choices import ServiceArea
@@ -22,7 +21,9 @@ class DemandSerializer(serializers.ModelSerializer):
     like_count = serializers.IntegerField(read_only=True)
     favorite_count = serializers.IntegerField(read_only=True)
     liked = serializers.BooleanField(read_only=True, help_text="我已点赞 (false when anonymous)")
-    favorited = serializers.BooleanField(read_only=True, help_text="我已收藏 (false when anonymous)")
+    favorited = serializers.BooleanField(
+        read_only=True, help_text="我已收藏 (false when anonymous)"
+    )
     guarantees = code_list(Guarantee.choices)
 
     class Meta:

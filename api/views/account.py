@@ -3,6 +3,7 @@
 from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
 from django.urls import path
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
 from rest_framework import authentication, generics, permissions, status
 from rest_framework.authtoken.models import Token
@@ -26,9 +27,9 @@ from ..serializers.account import (
     PasswordChangeSerializer,
     PasswordResetDoneSerializer,
     PasswordResetSerializer,
-    RegisterSerializer,
     PointsEntrySerializer,
     PointsSerializer,
+    RegisterSerializer,
     SmsCodeRequestSerializer,
     SmsCodeSentSerializer,
     TokenRequestSerializer,
@@ -82,6 +83,7 @@ class TokenView(APIView):
 
 
 class CsrfFailed(PermissionDenied):
+    default_detail = _lazy("页面已过期，请刷新页面后重试")
     default_code = "csrf_failed"
 
 
@@ -94,8 +96,8 @@ def enforce_login_csrf(request) -> None:
     """
     try:
         authentication.SessionAuthentication().enforce_csrf(request)
-    except PermissionDenied as exc:
-        raise CsrfFailed(exc.detail) from None
+    except PermissionDenied:
+        raise CsrfFailed() from None
 
 
 SESSION_DESCRIPTION = (
