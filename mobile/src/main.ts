@@ -31,9 +31,9 @@ router.afterEach((to) => {
 
 setAuthErrorHandler((error) => {
   if (error.needsPasswordChange) {
-    // The password-change screen comes with the login screen; until then, the login route.
-    const next = router.currentRoute.value.fullPath
-    void router.push({ name: 'login', query: { reason: 'password_change_required', next } })
+    // 修改初始密码, then on to where the user was going.
+    const current = router.currentRoute.value
+    if (current.name !== 'password-change') void router.push({ name: 'password-change', query: { next: current.fullPath } })
   } else {
     clearSession() // 401: the session ended; screens offer to log in where it matters
   }

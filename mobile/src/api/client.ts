@@ -55,7 +55,7 @@ export function createApi(options: ApiOptions): Api {
       } catch {
         // not JSON: toApiError names it by status
       }
-      throw report(toApiError(response.status, body))
+      throw report(toApiError(response.status, body, response.headers.get('Retry-After')))
     },
     onError({ error }) {
       if (error instanceof ApiError) return error

@@ -11,6 +11,8 @@ export class ApiError extends Error {
   readonly status: number
   readonly code: string
   readonly fields: Record<string, string>
+  /** Seconds from the answer's Retry-After (429: a lockout or an SMS limit), else null. */
+  retryAfter: number | null = null
 
   constructor(status: number, code: string, detail: string, fields: Record<string, string> = {}) {
     super(detail)
@@ -45,11 +47,17 @@ function isErrorBody(body: unknown): body is ErrorBody {
 }
 
 /** The ApiError for a failed response's status and (parsed) body, whatever shape it has. */
-export function toApiError(status: number, body: unknown): ApiError {
-  if (isErrorBody(body)) return new ApiError(status, body.code, body.detail, body.fields ?? {})
-  // Not the API's shape: a proxy's error page, a server error before DRF (a 500), …
-  const code = status >= 500 ? 'server_error' : `http_${status}`
-  return new ApiError(status, code, '')
+export function toApiError(status: number, body: unknown, retryAfter: string | null = null): ApiError {
+  let error: ApiError
+  if (isErrorBody(body)) error = new ApiError(status, body.code, body.detail, body.fields ?? {})
+  else {
+    // Not the API's shape: a proxy's error page, a server error before DRF (a 500), …
+    const code = status >= 500 ? 'server_error' : `http_${status}`
+    error = new ApiError(status, code, '')
+  }
+  const seconds = retryAfter === null ? NaN : Number(retryAfter)
+  if (Number.isFinite(seconds) && seconds >= 0) error.retryAfter = Math.ceil(seconds)
+  return error
 }
 
 export function networkError(cause: unknown): ApiError {

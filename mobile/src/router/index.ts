@@ -16,7 +16,6 @@ declare module 'vue-router' {
   }
 }
 
-const Placeholder = () => import('@/views/PlaceholderView.vue')
 const idProp = (route: RouteLocationNormalized) => ({ id: Number(route.params.id) })
 
 export const routes: RouteRecordRaw[] = [
@@ -35,7 +34,12 @@ export const routes: RouteRecordRaw[] = [
     component: () => import('@/views/PublishView.vue'),
     meta: { titleKey: 'tab.publish', tabbar: true, auth: true },
   },
-  { path: '/help', name: 'help', component: Placeholder, meta: { titleKey: 'tab.help', tabbar: true } },
+  {
+    path: '/help',
+    name: 'help',
+    component: () => import('@/views/HelpView.vue'),
+    meta: { titleKey: 'tab.help', tabbar: true, auth: true },
+  },
   {
     path: '/complete-info',
     name: 'complete-info',
@@ -107,7 +111,33 @@ export const routes: RouteRecordRaw[] = [
     component: () => import('@/views/FavoritesView.vue'),
     meta: { titleKey: 'mine.favorites', auth: true },
   },
-  { path: '/login', name: 'login', component: Placeholder, meta: { titleKey: 'placeholder.login' } },
+  {
+    path: '/mine/help',
+    name: 'my-help',
+    component: () => import('@/views/InitialDemandsView.vue'),
+    meta: { titleKey: 'mine.myHelp', auth: true },
+  },
+  {
+    path: '/mine/help/:id(\\d+)',
+    name: 'my-help-detail',
+    component: () => import('@/views/InitialDemandView.vue'),
+    props: idProp,
+    meta: { titleKey: 'mine.myHelp', auth: true },
+  },
+  { path: '/login', name: 'login', component: () => import('@/views/LoginView.vue'), meta: { titleKey: 'auth.title' } },
+  { path: '/register', name: 'register', component: () => import('@/views/RegisterView.vue'), meta: { titleKey: 'auth.registerTitle' } },
+  {
+    path: '/password/reset',
+    name: 'password-reset',
+    component: () => import('@/views/PasswordResetView.vue'),
+    meta: { titleKey: 'auth.resetTitle' },
+  },
+  {
+    path: '/password/change',
+    name: 'password-change',
+    component: () => import('@/views/PasswordChangeView.vue'),
+    meta: { titleKey: 'auth.changeTitle' },
+  },
   {
     path: '/:pathMatch(.*)*',
     name: 'not-found',

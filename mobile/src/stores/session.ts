@@ -42,6 +42,13 @@ async function readMe(): Promise<void> {
   }
 }
 
+/** After login or sign-up: the answer is the /me/ body already. */
+export function setSession(user: Me): void {
+  me.value = user
+  sessionChecked.value = true
+  firstLoad ??= Promise.resolve()
+}
+
 export function clearSession(): void {
   me.value = null
 }

@@ -45,3 +45,28 @@ export function isoDay(date: Date): string {
   const pad = (n: number) => String(n).padStart(2, '0')
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`
 }
+
+// 求助 (cloud teaching): demands.choices Grade, Course, INTEREST_CATEGORIES, in the seed form's order.
+export const GENDERS = ['male', 'female'] as const
+export const GRADES = [
+  'primary_1',
+  'primary_2',
+  'primary_3',
+  'primary_4',
+  'primary_5',
+  'primary_6',
+  'junior_1',
+  'junior_2',
+  'junior_3',
+  'senior_1',
+  'senior_2',
+  'senior_3',
+] as const
+export const COURSES = ['chinese', 'math', 'english', 'history', 'geography', 'politics', 'biology', 'chemistry', 'physics'] as const
+export const INTEREST_CATEGORIES = {
+  art: ['painting', 'calligraphy', 'handicraft'],
+  sports: ['chess', 'badminton', 'basketball'],
+  tech: ['robotics', 'rubiks_cube', 'drone'],
+  language: ['recitation', 'hosting', 'speech'],
+  music: ['dance', 'solo_singing', 'chorus'],
+} as const

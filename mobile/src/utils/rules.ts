@@ -2,7 +2,7 @@
 // services (demands/models.py, workflows/validators.py, orgs/models.py). Each check answers
 // an i18n key under `rules.` (or null), so the message follows the language; the API's own
 // 400 `fields` still win when it disagrees.
-import type { Zone } from '@/api'
+import type { InitialDemandWrite, Zone } from '@/api'
 
 export const MOBILE_RE = /^1[3-9]\d{9}$/
 export const REASON_MAX = 200
@@ -227,4 +227,186 @@ export const CITY_CENTRES: Record<string, { longitude: string; latitude: string 
   潮州市: { longitude: '116.622603', latitude: '23.65695' },
   揭阳市: { longitude: '116.372831', latitude: '23.549993' },
   云浮市: { longitude: '112.044439', latitude: '22.915094' },
+}
+
+// -- 登录 / 注册 / 找回密码 ---------------------------------------------------------------------
+
+/** AUTH_PASSWORD_VALIDATORS as far as a client can tell: ≥ 8, not all digits, never 000000. */
+export const PASSWORD_MIN = 8
+
+export function passwordError(password: string): string | null {
+  if (!password) return 'rules.required'
+  if (password.length < PASSWORD_MIN) return 'rules.passwordShort'
+  if (/^\d+$/.test(password)) return 'rules.passwordNumeric'
+  return null
+}
+
+/** The password typed twice: its own rules, then the repeat must match. */
+export function passwordPairErrors(password: string, repeat: string): Errors {
+  const errors: Errors = {}
+  const own = passwordError(password)
+  if (own) errors.password = own
+  if (!repeat) errors.password2 = 'rules.required'
+  else if (repeat !== password) errors.password2 = 'rules.passwordMismatch'
+  return errors
+}
+
+/** The API's codes are 6 digits. */
+export function smsCodeError(code: string): string | null {
+  return /^\d{6}$/.test(code.trim()) ? null : 'rules.smsCode'
+}
+
+/** 注册: mobile, code, password twice, display name (≤ 50, optional). */
+export function registerErrors(form: { mobile: string; sms_code: string; password: string; password2: string; display_name: string }): Errors {
+  const errors: Errors = { ...passwordPairErrors(form.password, form.password2) }
+  const mobile = mobileError(form.mobile)
+  if (mobile) errors.mobile = mobile
+  const code = smsCodeError(form.sms_code)
+  if (code) errors.sms_code = code
+  if (form.display_name.trim().length > 50) errors.display_name = 'rules.tooLong'
+  return errors
+}
+
+/** 找回密码: mobile, code, the new password twice. */
+export function resetErrors(form: { mobile: string; sms_code: string; password: string; password2: string }): Errors {
+  const errors: Errors = { ...passwordPairErrors(form.password, form.password2) }
+  const mobile = mobileError(form.mobile)
+  if (mobile) errors.mobile = mobile
+  const code = smsCodeError(form.sms_code)
+  if (code) errors.sms_code = code
+  return errors
+}
+
+/** How long a lockout lasts, in whole minutes (at least one): "请 N 分钟后再试". */
+export function waitMinutes(seconds: number | null): number {
+  if (seconds === null || !Number.isFinite(seconds)) return 15
+  return Math.max(1, Math.ceil(seconds / 60))
+}
+
+/** Only a path of this site (never another origin) is a place to go after login. */
+export function safeNext(next: unknown, fallback = '/mine'): string {
+  return typeof next === 'string' && next.startsWith('/') && !next.startsWith('//') ? next : fallback
+}
+
+// -- 求助 (initial demand) ------------------------------------------------------------------
+
+/** demands.choices: MAX_COURSES, MAX_INTERESTS, MAX_SCORE. */
+export const MAX_COURSES = 3
+export const MAX_INTERESTS = 3
+export const MAX_SCORE = 150
+
+export interface CourseScore {
+  course: string
+  /** As typed: a number 0–150 (at most one decimal). */
+  score: string
+}
+
+export interface StudentForm {
+  name: string
+  gender: string
+  grade: string
+  school: string
+  city: string
+  address: string
+  courses: CourseScore[]
+  interests: string[]
+  remarks: string
+}
+
+export interface HelpForm {
+  kind: 'ordinary' | 'cloud_teaching'
+  title: string
+  description: string
+  league_org: { id: number; name: string } | null
+  contact_name: string
+  contact_mobile: string
+  sms_code: string
+  student: StudentForm
+}
+
+export function scoreError(score: string): string | null {
+  const value = score.trim()
+  if (!value) return 'rules.scoreRequired'
+  if (!/^\d{1,3}(\.\d)?$/.test(value)) return 'rules.score'
+  return Number(value) <= MAX_SCORE ? null : 'rules.score'
+}
+
+/** 需所需辅导课程: one to three, no course twice, each with last term's score 0–150. */
+export function coursesError(courses: CourseScore[]): string | null {
+  if (courses.length === 0) return 'rules.courseRequired'
+  if (courses.length > MAX_COURSES) return 'rules.tooManyCourses'
+  if (new Set(courses.map((c) => c.course)).size !== courses.length) return 'rules.courseTwice'
+  for (const item of courses) {
+    const invalid = scoreError(item.score)
+    if (invalid) return invalid
+  }
+  return null
+}
+
+export function interestsError(interests: string[]): string | null {
+  return interests.length > MAX_INTERESTS ? 'rules.tooManyInterests' : null
+}
+
+/** The whole 求助 form; student fields are named as the API names them (`student.courses`). */
+export function helpErrors(form: HelpForm): Errors {
+  const errors: Errors = {}
+  const cloud = form.kind === 'cloud_teaching'
+  const title = titleError(cloud ? 'cloud_teaching' : 'general', form.title)
+  if (title) errors.title = title
+  if (form.description.length > 200) errors.description = 'rules.tooLong'
+  if (!form.league_org) errors.league_org = 'rules.chooseOne'
+  if (!form.contact_name.trim()) errors.contact_name = 'rules.required'
+  else if (form.contact_name.trim().length > 50) errors.contact_name = 'rules.tooLong'
+  const mobile = mobileError(form.contact_mobile)
+  if (mobile) errors.contact_mobile = mobile
+  const code = smsCodeError(form.sms_code)
+  if (code) errors.sms_code = code
+  if (!cloud) return errors
+  const s = form.student
+  const text: [keyof StudentForm, number][] = [['name', 50], ['school', 50], ['address', 100]]
+  for (const [field, max] of text) {
+    const value = String(s[field]).trim()
+    if (!value) errors[`student.${field}`] = 'rules.required'
+    else if (value.length > max) errors[`student.${field}`] = 'rules.tooLong'
+  }
+  for (const field of ['gender', 'grade', 'city'] as const) {
+    if (!s[field]) errors[`student.${field}`] = 'rules.chooseOne'
+  }
+  const courses = coursesError(s.courses)
+  if (courses) errors['student.courses'] = courses
+  const interests = interestsError(s.interests)
+  if (interests) errors['student.interests'] = interests
+  if (s.remarks.length > 200) errors['student.remarks'] = 'rules.tooLong'
+  return errors
+}
+
+type Student = NonNullable<InitialDemandWrite['student']>
+type Course = Student['courses'][number]['course']
+
+/** The API's body for a form that passed `helpErrors`. */
+export function helpBody(form: HelpForm): InitialDemandWrite {
+  const cloud = form.kind === 'cloud_teaching'
+  const s = form.student
+  return {
+    kind: form.kind,
+    league_org: form.league_org?.id ?? 0,
+    title: form.title.trim(),
+    description: form.description.trim(),
+    contact_name: form.contact_name.trim(),
+    contact_mobile: form.contact_mobile.trim(),
+    sms_code: form.sms_code.trim(),
+    student: cloud
+      ? {
+          name: s.name.trim(),
+          gender: s.gender as Student['gender'],
+          grade: s.grade as Student['grade'],
+          school: s.school.trim(),
+          city: s.city,
+          address: s.address.trim(),
+          courses: s.courses.map((c) => ({ course: c.course as Course, score: Number(c.score.trim()) })),
+          interests: s.interests as NonNullable<Student['interests']>,
+          remarks: s.remarks.trim(),
+        }
+      : null,
+  }
 }
