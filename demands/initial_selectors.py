@@ -17,6 +17,11 @@ def _party_filter(viewer) -> Q | None:
     return Q(submitter_id=viewer.pk) | Q(league_org_id__in=viewer.reviewer_league_org_ids())
 
 
+def linked_demands_prefetch() -> Prefetch:
+    """The linked demands' states, which the progress reads: one query for a whole page."""
+    return Prefetch("demands", queryset=Demand.objects.only("pk", "status").order_by("pk"))
+
+
 def initial_demand_list(*, viewer):
     """An individual's own requests and, for a league reviewer, those addressed to their orgs."""
     parties = _party_filter(viewer)
@@ -41,9 +46,7 @@ def initial_demand_get(*, pk, viewer) -> InitialDemand:
     return (
         InitialDemand.objects.filter(parties)
         .select_related("league_org", "submitter", "student__city")
-        .prefetch_related(
-            Prefetch("demands", queryset=Demand.objects.only("pk", "status").order_by("pk"))
-        )
+        .prefetch_related(linked_demands_prefetch())
         .get(pk=pk)
     )
 

@@ -1,51 +1,10 @@
 """Reads of demands for pages and feeds."""
 
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models import BooleanField, Count, Exists, OuterRef, Prefetch, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from workflows.models import ClaimStatus
-
-from .choices import Zone
 from .models import PUBLIC_STATES, Demand, DemandStatus, Favorite, InitialDemand, Like
-
-
-def zone_counts() -> list[dict]:
-    """Per zone: published demands and successful claims (two grouped queries)."""
-    demands = dict(
-        Demand.objects.filter(status__in=PUBLIC_STATES).values_list("zone").annotate(n=Count("pk"))
-    )
-    claims = dict(
-        Demand.objects.values_list("zone").annotate(
-            n=Count(
-                "claims",
-                filter=Q(
-                    claims__status__in=[
-                        ClaimStatus.APPROVED,
-                        ClaimStatus.ACTIVITY_PUBLISHED,
-                        ClaimStatus.COMPLETED,
-                    ]
-                ),
-            )
-        )
-    )
-    return [
-        {
-            "zone": z,
-            "label": z.label,
-            "demand_count": demands.get(z.value, 0),
-            "claim_count": claims.get(z.value, 0),
-        }
-        for z in Zone
-    ]
-
-
-def demand_list_public(*, limit: int = 10):
-    return (
-        Demand.objects.filter(status__in=PUBLIC_STATES)
-        .select_related("league_org", "city")
-        .order_by("-published_at", "-pk")[:limit]
-    )
 
 
 def _count(model, **filters):
@@ -58,8 +17,16 @@ def _count(model, **filters):
     )
 
 
-def demand_queryset():
-    """Demands with what every list and detail shows, in one query."""
+def _marked_by(model, viewer):
+    """Whether the viewer liked / favorited the row: an EXISTS in the same query; False for
+    anonymous viewers."""
+    if viewer is None or not viewer.is_authenticated:
+        return Value(False, output_field=BooleanField())
+    return Exists(model.objects.filter(demand=OuterRef("pk"), user_id=viewer.pk))
+
+
+def demand_queryset(viewer=None):
+    """Demands with what every list and detail shows, in one query; with the viewer's marks."""
     from workflows.models import HOLDING_CLAIM_STATES, Claim
 
     holder = Claim.objects.filter(demand=OuterRef("pk"), status__in=HOLDING_CLAIM_STATES)
@@ -70,13 +37,15 @@ def demand_queryset():
             holder_org_id=Subquery(holder.values("org_id")[:1]),
             like_count=Coalesce(_count(Like), 0),
             favorite_count=Coalesce(_count(Favorite), 0),
+            liked=_marked_by(Like, viewer),
+            favorited=_marked_by(Favorite, viewer),
         )
     )
 
 
 def demand_list(*, viewer, mine: bool = False):
     """Published demands for everyone; with `mine`, the viewer's league orgs' own, drafts too."""
-    qs = demand_queryset()
+    qs = demand_queryset(viewer)
     if mine:
         org_ids = viewer.reviewer_league_org_ids() if viewer.is_authenticated else set()
         return qs.filter(league_org_id__in=org_ids)
@@ -85,7 +54,7 @@ def demand_list(*, viewer, mine: bool = False):
 
 def demand_get(*, pk: int, viewer) -> Demand:
     """One demand the viewer may see (a draft only by its own league org), or DoesNotExist."""
-    demand = demand_queryset().get(pk=pk)
+    demand = demand_queryset(viewer).get(pk=pk)
     if demand.status == DemandStatus.DRAFT and not is_demand_owner(demand, viewer):
         raise Demand.DoesNotExist
     return demand
@@ -129,3 +98,15 @@ def demand_recommend(queryset, *, viewer):
         return queryset.filter(status=DemandStatus.OPEN)
     matched = queryset.filter(status=DemandStatus.OPEN, type__in=org.service_areas or [])
     return matched.filter(city_id=org.city_id) if org.city_id else matched
+
+
+def demand_ratings(demand: Demand) -> list:
+    """评分信息: the ratings of the demand's completed claims, both sides' (blind before)."""
+    from scoring.models import Rating
+    from workflows.models import ClaimStatus
+
+    return list(
+        Rating.objects.filter(claim__demand=demand, claim__status=ClaimStatus.COMPLETED)
+        .select_related("claim__org")
+        .order_by("claim_id", "side")
+    )

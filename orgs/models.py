@@ -289,6 +289,9 @@ class AuditRecord(models.Model):
 class SmsPurpose(models.TextChoices):
     DEMAND_CONTACT = "demand_contact", _("需求负责人手机号验证")
     INITIAL_DEMAND_CONTACT = "initial_demand_contact", _("求助联系人手机号验证")
+    REGISTER = "register", _("个人用户注册")
+    # Sent only when an account has the phone as its mobile (orgs/sms.py).
+    PASSWORD_RESET = "password_reset", _("找回密码")
 
 
 class SmsCode(models.Model):

@@ -8,7 +8,8 @@ from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
@@ -55,6 +56,139 @@ def user_change_password(
         user.must_change_password = False
         user.save(update_fields=["password", "must_change_password"])
         Token.objects.filter(user=user).delete()
+    return user
+
+
+def _new_password_errors(password: str, user: User) -> str | None:
+    """Why `password` may not be chosen for `user` (validators, the initial 000000), or None."""
+    if password == settings.PLATFORM["INITIAL_PASSWORD"]:
+        return _("新密码不能与原密码或初始密码相同")
+    try:
+        password_validation.validate_password(password or "", user)
+    except ValidationError as exc:
+        return " ".join(exc.messages)
+    return None
+
+
+def mobile_registered(mobile: str) -> bool:
+    """Whether an account already signs in with, or has, this mobile."""
+    return User.objects.filter(Q(username__iexact=mobile) | Q(mobile=mobile)).exists()
+
+
+def user_register(*, mobile: str, sms_code: str, password: str, display_name: str = "") -> User:
+    """个人注册: an individual's account (no membership), its username the verified mobile.
+
+    The fields are checked first, then the code (purpose `register`, under the SMS wrong-code
+    limit), and only then whether the mobile is taken: only someone holding the phone learns
+    that it has an account. Call it outside a transaction (a wrong code stays counted).
+    """
+    from .audit import audit
+    from .models import MOBILE_RE, SmsPurpose
+    from .sms import sms_code_check, sms_code_consume
+
+    errors = {}
+    if not MOBILE_RE.match(mobile or ""):
+        errors["mobile"] = _("请输入11位手机号码")
+    user = User(username=mobile, mobile=mobile, display_name=display_name or "")
+    errors |= {
+        k: v
+        for k, v in model_field_errors(user, exclude=("password", "username")).items()
+        if k == "display_name"
+    }
+    problem = _new_password_errors(password, user)
+    if problem:
+        errors["password"] = problem
+    if errors:
+        raise InvalidInput(_("注册信息有误"), fields=errors)
+    sms = sms_code_check(phone=mobile, purpose=SmsPurpose.REGISTER, code=sms_code)
+    taken = InvalidInput(
+        _("该手机号已注册"),
+        code="mobile_registered",
+        fields={"mobile": _("该手机号已注册，请直接登录或找回密码")},
+    )
+    if mobile_registered(mobile):
+        raise taken
+    try:
+        with transaction.atomic():
+            user.set_password(password)
+            user.save()
+            sms_code_consume(sms)
+            audit(user, action="register", actor=user, from_state="", to_state="active")
+    except IntegrityError:  # the same mobile registered by a request running at once
+        raise taken from None
+    return user
+
+
+def user_recover_password(
+    *,
+    mobile: str,
+    sms_code: str,
+    new_password: str,
+    username: str = "",
+    ip: str | None = None,
+) -> User:
+    """找回密码: set a new password for the account with this verified mobile.
+
+    The code (purpose `password_reset`) is checked under the SMS wrong-code limit and, like a
+    password, under the login throttle (orgs/security.py) as a login of `username` (else of the
+    mobile, an individual's username) from `ip`: a wrong code counts as a failed login, and a
+    locked one is LoginLocked before the code is compared. When several accounts have the
+    mobile, `username` names which one; it is asked for only after the code was right. The new
+    password must pass the validators and is never 000000, so the account no longer has to
+    change it; its API tokens are deleted and its sessions end (the password hash changed).
+    """
+    from .audit import audit
+    from .models import MOBILE_RE, SmsPurpose
+    from .sms import sms_code_check, sms_code_consume
+
+    errors = {}
+    if not MOBILE_RE.match(mobile or ""):
+        errors["mobile"] = _("请输入11位手机号码")
+    problem = _new_password_errors(new_password, None)
+    if problem:
+        errors["new_password"] = problem
+    if errors:
+        raise InvalidInput(_("找回密码失败"), fields=errors)
+    attempt = security.login_attempt_begin(username or mobile, ip)
+    sms = sms_code_check(phone=mobile, purpose=SmsPurpose.PASSWORD_RESET, code=sms_code)
+    security.login_attempt_succeeded(attempt)
+    accounts = list(User.objects.filter(mobile=mobile, is_active=True).order_by("pk"))
+    if username:
+        accounts = [u for u in accounts if u.username == username]
+        if not accounts:
+            raise InvalidInput(
+                _("找回密码失败"), fields={"username": _("该手机号没有绑定这个用户名")}
+            )
+    elif len(accounts) > 1:
+        raise InvalidInput(
+            _("找回密码失败"),
+            code="username_required",
+            fields={"username": _("该手机号绑定了多个账号，请填写用户名")},
+        )
+    if not accounts:  # removed since the code was sent: the code no longer leads anywhere
+        raise InvalidInput(
+            _("验证码有误"),
+            code="invalid_sms_code",
+            fields={"sms_code": _("验证码已失效，请重新获取")},
+        )
+    problem = _new_password_errors(new_password, accounts[0])
+    if problem:
+        raise InvalidInput(_("找回密码失败"), fields={"new_password": problem})
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=accounts[0].pk)
+        user.set_password(new_password)
+        user.must_change_password = False
+        user.save(update_fields=["password", "must_change_password"])
+        Token.objects.filter(user=user).delete()
+        sms_code_consume(sms)
+        audit(
+            user,
+            action="password_recover",
+            actor=user,
+            from_state="",
+            to_state="password_set",
+            reason=_("短信验证码找回密码"),
+        )
     return user
 
 

@@ -140,10 +140,18 @@ def _issue_refusal(
     return RateLimited(message % {"wait": wait_text(wait)}, code=code, retry_after=wait)
 
 
+def _has_account(phone: str) -> bool:
+    from .models import User
+
+    return User.objects.filter(mobile=phone, is_active=True).exists()
+
+
 def sms_code_issue(*, phone: str, purpose: str, ip: str | None = None) -> None:
     """Send a new code to `phone`, asked for from address `ip`; RateLimited past a limit.
 
     Call it outside a transaction: the request is counted (committed) before it is checked.
+    A `password_reset` code goes only to a mobile that an active account has; for any other
+    phone the request is counted and returns the same, sending nothing.
     """
     errors = {}
     if not MOBILE_RE.match(phone or ""):
@@ -159,6 +167,11 @@ def sms_code_issue(*, phone: str, purpose: str, ip: str | None = None) -> None:
     if refusal is not None:
         asked.delete()  # refused, nothing sent: not counted
         raise refusal
+    if purpose == SmsPurpose.PASSWORD_RESET and not _has_account(phone):
+        # Counted like any request and answered alike, so that the answer does not tell
+        # whether an account has this mobile; but nothing is sent to a phone without one.
+        logger.info("password_reset code asked for a mobile without an account: not sent")
+        return
     code = f"{secrets.randbelow(10**6):06d}"
     with transaction.atomic():
         SmsCode.objects.create(

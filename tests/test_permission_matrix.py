@@ -123,8 +123,13 @@ V1 = "/api/v1"
 API_ROWS = (
     #    method    path                                target      anon  individual  operator    reviewer    admin
     api("POST",   "/auth/token/",                      None,       200,  200,        200,        200,        200),
+    # Session login, sign-up and password recovery authenticate nobody: a token sent along is
+    # ignored, so every caller is an anonymous one there (the mobile site's forms).
+    api("POST",   "/auth/session/",                    None,       200,  200,        200,        200,        200),
+    api("POST",   "/auth/register/",                   None,       201,  201,        201,        201,        201),
     api("POST",   "/auth/logout/",                     None,       401,  204,        204,        204,        204),
     api("POST",   "/auth/password/",                   None,       401,  200,        200,        200,        200),
+    api("POST",   "/auth/password/reset/",             None,       200,  200,        200,        200,        200),
     api("POST",   "/sms/codes/",                       None,       202,  202,        202,        202,        202),
     api("GET",    "/me/",                              None,       401,  200,        200,        200,        200),
     # An administrator's membership is the province's admin role, not an org's account: no org
@@ -138,6 +143,7 @@ API_ROWS = (
     api("GET",    "/feeds/claims/",                    None,       200,  200,        200,        200,        200),
     api("GET",    "/orgs/",                            None,       200,  200,        200,        200,        200),
     api("GET",    "/orgs/{id}/",                       VORG,       200,  200,        200,        200,        200),
+    api("GET",    "/league-orgs/",                     None,       200,  200,        200,        200,        200),
     # Demands: a published one is public; a draft exists for its own league org only (404).
     api("GET",    "/demands/",                         None,       200,  200,        200,        200,        200),
     api("POST",   "/demands/",                         None,       401,  403,        403,        201,        403),
@@ -296,6 +302,8 @@ WS_ROWS = (
 # -- the world -----------------------------------------------------------------------------------
 
 MOBILE = "18500000000"
+REGISTER_MOBILE = "13900000001"  # nobody's: POST /auth/register/ signs it up
+RESET_MOBILE = "13900000002"  # side B's individual's: POST /auth/password/reset/
 
 
 @dataclass
@@ -306,6 +314,8 @@ class World:
     leagues: dict = field(default_factory=dict)
     colleagues: dict = field(default_factory=dict)  # side -> a second reviewer of its league
     initial_sms_code: str = ""
+    register_sms_code: str = ""
+    reset_sms_code: str = ""
 
     def obj(self, kind, side):
         return self.objects[(kind, side)]
@@ -363,10 +373,19 @@ def build_world(sms_outbox) -> World:
         REVIEWER: w.side_users[(REVIEWER, OWN)],
         ADMIN: admin,
     }
-    # A code for POST /initial-demands/: every cell rolls back, so the one code serves them all.
-    with TestCase.captureOnCommitCallbacks(execute=True):
-        sms_code_issue(phone=MOBILE, purpose="initial_demand_contact")
-    w.initial_sms_code = json.loads(sms_outbox.read_text().splitlines()[-1])["code"]
+    individual_b = w.side_users[(INDIVIDUAL, OTHER)]
+    individual_b.mobile = RESET_MOBILE
+    individual_b.save(update_fields=["mobile"])
+    # Codes for POST /initial-demands/, /auth/register/ and /auth/password/reset/: every cell
+    # rolls back, so one code of each serves them all.
+    for attr, phone, purpose in (
+        ("initial_sms_code", MOBILE, "initial_demand_contact"),
+        ("register_sms_code", REGISTER_MOBILE, "register"),
+        ("reset_sms_code", RESET_MOBILE, "password_reset"),
+    ):
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            sms_code_issue(phone=phone, purpose=purpose)
+        setattr(w, attr, json.loads(sms_outbox.read_text().splitlines()[-1])["code"])
     return w
 
 
@@ -454,6 +473,17 @@ def api_body(r: Row, w: World, user):
     today = timezone.localdate()
     bodies = {
         ("POST", f"{V1}/auth/token/"): lambda: {"username": "admin", "password": f.PASSWORD},
+        ("POST", f"{V1}/auth/session/"): lambda: {"username": "admin", "password": f.PASSWORD},
+        ("POST", f"{V1}/auth/register/"): lambda: {
+            "mobile": REGISTER_MOBILE,
+            "sms_code": w.register_sms_code,
+            "password": "Another-pass-456",
+        },
+        ("POST", f"{V1}/auth/password/reset/"): lambda: {
+            "mobile": RESET_MOBILE,
+            "sms_code": w.reset_sms_code,
+            "new_password": "Another-pass-456",
+        },
         ("POST", f"{V1}/auth/password/"): lambda: {
             "old_password": f.PASSWORD,
             "new_password": "Another-pass-456",

@@ -219,10 +219,11 @@ API_LIST_BUDGETS = {
     "/api/v1/demands/?mine=true": 6,
     "/api/v1/claims/": 6,
     "/api/v1/feeds/claims/?cursor": 1,
-    "/api/v1/initial-demands/": 5,
+    "/api/v1/initial-demands/": 6,  # the linked demands for each row's progress
     "/api/v1/me/favorites/": 6,
     "/api/v1/me/points/": 6,
     "/api/v1/orgs/": 3,
+    "/api/v1/league-orgs/": 3,
 }
 WORKSPACE_LIST_BUDGETS = {
     "claim:queue": 17,
@@ -340,6 +341,11 @@ def grow_orgs(w, n):
         f.VolunteerOrgFactory(registration="endorsed", endorsed_by=w.operator.volunteer_org)
 
 
+def grow_leagues(w, n):
+    for _ in range(n):
+        f.LeagueOrgFactory(parent=w.league, city=w.league.city)
+
+
 def grow_points(side):
     def grow(w, n):
         org = {"volunteer_org": w.operator.volunteer_org, "league_org": w.league}[side]
@@ -368,6 +374,7 @@ API_CASES = {
     "/api/v1/me/favorites/": ListCase("operator", grow_favorites),
     "/api/v1/me/points/": ListCase("operator", grow_points("volunteer_org")),
     "/api/v1/orgs/": ListCase("anonymous", grow_orgs),
+    "/api/v1/league-orgs/": ListCase("anonymous", grow_leagues),
 }
 WORKSPACE_CASES = {
     "claim:queue": ListCase("reviewer", grow_pending, page_size=None),

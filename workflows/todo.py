@@ -2,7 +2,7 @@
 
 from django.db.models import Exists, OuterRef
 
-from demands.models import Demand, DemandStatus
+from demands.models import Demand, DemandStatus, InitialDemand, InitialDemandStatus
 from scoring.models import Rating, Side
 
 from .models import Claim, ClaimStatus
@@ -12,6 +12,8 @@ def todo_counts(*, user) -> dict[str, int]:
     """League org: claims to confirm, its open demands, claims to rate.
 
     Volunteer org: its claims awaiting confirmation, claims to rate (待认领 is a league notion).
+    Individual (no membership): its help requests awaiting the league org (待采用) and those
+    adopted whose furthest demand is open (待认领, as their progress shows); nothing to rate.
     """
     league_ids = user.reviewer_league_org_ids()
     org_ids = user.operated_volunteer_org_ids()
@@ -28,7 +30,9 @@ def todo_counts(*, user) -> dict[str, int]:
         claims = Claim.objects.filter(org_id__in=org_ids)
         side = Side.VOLUNTEER
     if side is None:
-        return {"to_confirm": 0, "to_claim": 0, "to_rate": 0}
+        if user.cached_memberships or user.is_superuser:  # an administrator
+            return {"to_confirm": 0, "to_claim": 0, "to_rate": 0}
+        return _individual_counts(user)
     rated = Rating.objects.filter(claim=OuterRef("pk"), side=side)
     return {
         "to_confirm": claims.filter(status=ClaimStatus.PENDING).count(),
@@ -36,4 +40,18 @@ def todo_counts(*, user) -> dict[str, int]:
         "to_rate": claims.filter(status=ClaimStatus.ACTIVITY_PUBLISHED)
         .exclude(Exists(rated))
         .count(),
+    }
+
+
+def _individual_counts(user) -> dict[str, int]:
+    mine = InitialDemand.objects.filter(submitter=user)
+    linked = Demand.objects.filter(initial_demands=OuterRef("pk"))
+    beyond_open = (DemandStatus.CLAIMED, DemandStatus.IN_SERVICE, DemandStatus.COMPLETED)
+    return {
+        "to_confirm": mine.filter(status=InitialDemandStatus.PENDING).count(),
+        "to_claim": mine.filter(status=InitialDemandStatus.ADOPTED)
+        .filter(Exists(linked.filter(status=DemandStatus.OPEN)))
+        .exclude(Exists(linked.filter(status__in=beyond_open)))
+        .count(),
+        "to_rate": 0,
     }

@@ -26,6 +26,45 @@ class PasswordChangeSerializer(serializers.Serializer):
     new_password = serializers.CharField(trim_whitespace=False)
 
 
+class RegisterSerializer(serializers.Serializer):
+    mobile = serializers.CharField(max_length=11, help_text="11位手机号码，即登录用户名")
+    sms_code = serializers.CharField(
+        max_length=6, write_only=True, help_text="The code sent to mobile (purpose register)."
+    )
+    password = serializers.CharField(
+        trim_whitespace=False, write_only=True, style={"input_type": "password"}
+    )
+    display_name = serializers.CharField(
+        max_length=50, required=False, allow_blank=True, default=""
+    )
+
+
+class PasswordResetSerializer(serializers.Serializer):
+    mobile = serializers.CharField(max_length=11)
+    sms_code = serializers.CharField(
+        max_length=6,
+        write_only=True,
+        help_text="The code sent to mobile (purpose password_reset).",
+    )
+    new_password = serializers.CharField(
+        trim_whitespace=False, write_only=True, style={"input_type": "password"}
+    )
+    username = serializers.CharField(
+        max_length=150,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Needed only when several accounts have this mobile (400 username_required).",
+    )
+
+
+class PasswordResetDoneSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    username = serializers.CharField(
+        help_text="The account whose password was set: log in with it."
+    )
+
+
 class SmsCodeRequestSerializer(serializers.Serializer):
     phone = serializers.RegexField(MOBILE_RE, error_messages={"invalid": _("请输入11位手机号码")})
     purpose = serializers.ChoiceField(choices=SmsPurpose.choices)
@@ -37,9 +76,11 @@ class SmsCodeSentSerializer(serializers.Serializer):
 
 
 class TodoSerializer(serializers.Serializer):
-    to_confirm = serializers.IntegerField(help_text="待确认")
-    to_claim = serializers.IntegerField(help_text="待认领")
-    to_rate = serializers.IntegerField(help_text="待评分")
+    to_confirm = serializers.IntegerField(help_text="待确认 (an individual: help requests 待采用)")
+    to_claim = serializers.IntegerField(
+        help_text="待认领 (an individual: adopted help requests whose demand is 待认领)"
+    )
+    to_rate = serializers.IntegerField(help_text="待评分 (always 0 for an individual)")
 
 
 class VolunteerOrgRefSerializer(OrgRefSerializer):
@@ -53,7 +94,10 @@ class MeSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     username = serializers.CharField()
     display_name = serializers.CharField()
-    roles = serializers.ListField(child=serializers.CharField())
+    roles = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="league_reviewer, org_operator, provincial_admin; individual without any",
+    )
     is_provincial_admin = serializers.BooleanField()
     must_change_password = serializers.BooleanField()
     league_org = OrgRefSerializer(allow_null=True)

@@ -69,6 +69,10 @@ class ClaimListSerializer(ClaimSerializer):
 
 
 class ClaimDemandSerializer(ClaimDemandRefSerializer):
+    # The demand's 确认组织信息 contact: name and landline are public on the demand's detail
+    # anyway; only the mobile waits for the approval.
+    contact_name = serializers.CharField(help_text="The demand's responsible person (负责人)")
+    contact_landline = serializers.CharField(help_text="固定电话")
     contact_mobile = serializers.SerializerMethodField(
         help_text="Masked (188****0174) unless the viewer owns the demand or holds its claim"
     )

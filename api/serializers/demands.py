@@ -4,8 +4,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from demands.choices import Guarantee, Zone
-from demands.models import Demand
-from demands.selectors import can_see_contact_mobile, demand_progress
+from demands.models import Demand, Report
+from demands.selectors import can_see_contact_mobile, demand_progress, demand_ratings
 from demands.services import DEMAND_FIELDS
 from orgs.choices import ServiceArea
 
@@ -20,6 +20,11 @@ class DemandSerializer(serializers.ModelSerializer):
     initial_demands = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     like_count = serializers.IntegerField(read_only=True)
     favorite_count = serializers.IntegerField(read_only=True)
+    liked = serializers.BooleanField(read_only=True, help_text="我已点赞 (false when anonymous)")
+    favorited = serializers.BooleanField(
+        read_only=True, help_text="我已收藏 (false when anonymous)"
+    )
+    guarantees = code_list(Guarantee.choices)
 
     class Meta:
         model = Demand
@@ -32,6 +37,8 @@ class DemandSerializer(serializers.ModelSerializer):
             "initial_demands",
             "like_count",
             "favorite_count",
+            "liked",
+            "favorited",
             "published_at",
             "created_at",
         ]
@@ -49,15 +56,35 @@ class ProgressStepSerializer(serializers.Serializer):
     done = serializers.BooleanField()
 
 
+class DemandRatingSerializer(serializers.Serializer):
+    """One side's rating on a completed claim of the demand."""
+
+    claim = serializers.IntegerField(source="claim_id")
+    org = OrgRefSerializer(source="claim.org", help_text="The volunteer org of the claim")
+    side = serializers.CharField(
+        help_text="league: the league org rated the volunteer org; volunteer: the other way"
+    )
+    stars = serializers.IntegerField(min_value=1, max_value=5)
+    comment = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
 class DemandDetailSerializer(DemandSerializer):
     progress = serializers.SerializerMethodField()
+    ratings = serializers.SerializerMethodField(
+        help_text="评分信息: both sides' ratings of each completed claim; none before both rated"
+    )
 
     class Meta(DemandSerializer.Meta):
-        fields = [*DemandSerializer.Meta.fields, "progress"]
+        fields = [*DemandSerializer.Meta.fields, "progress", "ratings"]
 
     @extend_schema_field(ProgressStepSerializer(many=True))
     def get_progress(self, demand):
         return ProgressStepSerializer(demand_progress(demand), many=True).data
+
+    @extend_schema_field(DemandRatingSerializer(many=True))
+    def get_ratings(self, demand):
+        return DemandRatingSerializer(demand_ratings(demand), many=True).data
 
 
 class DemandWriteSerializer(serializers.Serializer):
@@ -104,3 +131,11 @@ class RequiredReasonSerializer(serializers.Serializer):
 class ToggleSerializer(serializers.Serializer):
     active = serializers.BooleanField()
     count = serializers.IntegerField()
+
+
+class ReportSerializer(serializers.ModelSerializer):
+    demand = serializers.IntegerField(source="demand_id")
+
+    class Meta:
+        model = Report
+        fields = ["id", "demand", "reason", "created_at"]

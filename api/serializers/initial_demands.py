@@ -102,6 +102,9 @@ class InitialDemandSerializer(serializers.ModelSerializer):
     league_org = OrgRefSerializer()
     submitter = serializers.IntegerField(source="submitter_id")
     status_label = serializers.CharField(source="get_status_display")
+    progress = serializers.SerializerMethodField(
+        help_text="待采用 → 已采用 → 待认领 → 已认领 → 已发布 (or 待采用 → 不采用)"
+    )
 
     class Meta:
         model = InitialDemand
@@ -116,12 +119,16 @@ class InitialDemandSerializer(serializers.ModelSerializer):
             "status_label",
             "created_at",
             "decided_at",
+            "progress",
         ]
+
+    @extend_schema_field(ProgressStepSerializer(many=True))
+    def get_progress(self, initial):
+        return ProgressStepSerializer(initial_demand_progress(initial), many=True).data
 
 
 class InitialDemandDetailSerializer(InitialDemandSerializer):
     student = serializers.SerializerMethodField()
-    progress = serializers.SerializerMethodField()
 
     class Meta(InitialDemandSerializer.Meta):
         fields = [
@@ -130,7 +137,6 @@ class InitialDemandDetailSerializer(InitialDemandSerializer):
             "contact_mobile",
             "decision_reason",
             "student",
-            "progress",
         ]
 
     @extend_schema_field(StudentSerializer(allow_null=True))
@@ -140,7 +146,3 @@ class InitialDemandDetailSerializer(InitialDemandSerializer):
         if record is None or not is_initial_demand_party(initial, self.context["request"].user):
             return None
         return StudentSerializer(record).data
-
-    @extend_schema_field(ProgressStepSerializer(many=True))
-    def get_progress(self, initial):
-        return ProgressStepSerializer(initial_demand_progress(initial), many=True).data

@@ -8,7 +8,7 @@ from rest_framework import serializers
 
 from demands.choices import Zone
 from orgs.choices import ServiceArea, ServiceObject
-from orgs.models import VolunteerOrg
+from orgs.models import LeagueOrg, VolunteerOrg
 from workflows.models import Claim
 
 from .common import OrgRefSerializer, code_list
@@ -51,6 +51,17 @@ class VolunteerOrgSerializer(serializers.ModelSerializer):
     def get_average_stars(self, org) -> float | None:
         value = org.average_stars
         return None if value is None else round(float(value), 2)
+
+
+class LeagueOrgSerializer(serializers.ModelSerializer):
+    """A league org as 所在组织 of a help request: who it is and where, never a contact."""
+
+    city = serializers.CharField(source="city.name", default=None, allow_null=True)
+    level_label = serializers.CharField(source="get_level_display")
+
+    class Meta:
+        model = LeagueOrg
+        fields = ["id", "name", "level", "level_label", "city"]
 
 
 class ClaimFeedDemandSerializer(serializers.Serializer):

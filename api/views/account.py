@@ -1,10 +1,11 @@
 """Account endpoints: token login and logout, password change, SMS codes, me, my org, points."""
 
-from django.contrib.auth import authenticate, logout, update_session_auth_hash
+from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
 from django.urls import path
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
-from rest_framework import generics, permissions, status
+from rest_framework import authentication, generics, permissions, status
 from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
@@ -24,8 +25,11 @@ from ..serializers.account import (
     LeagueOrgProfileSerializer,
     MeSerializer,
     PasswordChangeSerializer,
+    PasswordResetDoneSerializer,
+    PasswordResetSerializer,
     PointsEntrySerializer,
     PointsSerializer,
+    RegisterSerializer,
     SmsCodeRequestSerializer,
     SmsCodeSentSerializer,
     TokenRequestSerializer,
@@ -78,20 +82,148 @@ class TokenView(APIView):
         return Response({"token": token.key, "must_change_password": user.must_change_password})
 
 
+class CsrfFailed(PermissionDenied):
+    default_detail = _lazy("页面已过期，请刷新页面后重试")
+    default_code = "csrf_failed"
+
+
+def enforce_login_csrf(request) -> None:
+    """Refuse a POST that logs in with a session unless it carries the CSRF token (login CSRF).
+
+    DRF checks CSRF only for requests that a session already authenticates; a login form
+    posted from another site would otherwise sign the victim's browser into the attacker's
+    account. The client sends the `csrftoken` cookie back as the `X-CSRFToken` header.
+    """
+    try:
+        authentication.SessionAuthentication().enforce_csrf(request)
+    except PermissionDenied:
+        raise CsrfFailed() from None
+
+
+SESSION_DESCRIPTION = (
+    "For the same-origin mobile site: the answer sets Django's session cookie (HttpOnly) and "
+    "a new `csrftoken` cookie; send the latter back as the `X-CSRFToken` header on every "
+    "unsafe request (this one included: without it, 403 `csrf_failed`). A token sent along is "
+    "ignored. "
+)
+
+
+class SessionLoginView(APIView):
+    """Log in with a session (the mobile site); the same throttle as the token login."""
+
+    permission_classes = [permissions.AllowAny]
+    authentication_classes: list = []
+    allow_initial_password = True
+
+    @extend_schema(
+        summary="Log in with a session cookie (same-origin clients); answers /me/",
+        description=SESSION_DESCRIPTION
+        + (
+            "An account that still has its initial password is signed in, with "
+            "`must_change_password: true`, and gets 403 `password_change_required` everywhere "
+            "but `POST /auth/password/` and `POST /auth/logout/`. Failed logins are throttled "
+            "exactly as on `POST /auth/token/` and share its count (429 `login_locked`)."
+        ),
+        request=TokenRequestSerializer,
+        parameters=[RETRY_AFTER],
+        responses={200: MeSerializer, **errors(400, 403, 429)},
+    )
+    def post(self, request):
+        enforce_login_csrf(request)
+        body = TokenRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        username = body.validated_data["username"]
+        attempt = login_security.login_attempt_begin(username, login_security.client_ip(request))
+        user = authenticate(request=request, **body.validated_data)
+        if user is None:  # the attempt stays counted as a failure
+            raise ValidationError({"password": _("用户名或密码不正确")})
+        login_security.login_attempt_succeeded(attempt)
+        login(request, user)
+        return Response(MeSerializer(_me(user)).data)
+
+
+class RegisterView(APIView):
+    """个人注册: an individual's account with a verified mobile, signed in with a session."""
+
+    permission_classes = [permissions.AllowAny]
+    authentication_classes: list = []
+
+    @extend_schema(
+        summary="个人注册: create an individual account (username = mobile) and sign in",
+        description=SESSION_DESCRIPTION
+        + (
+            "Ask for the code with `POST /sms/codes/ {phone, purpose: register}` (its limits "
+            "apply; a phone's checks are refused after 10 wrong codes an hour). The fields are "
+            "checked first (the password by the site's password rules, never 000000), then the "
+            "code, and only then whether the mobile already has an account (400 "
+            "`mobile_registered` on `mobile`): only the phone's holder learns that."
+        ),
+        request=RegisterSerializer,
+        responses={201: MeSerializer, **errors(400, 403)},
+    )
+    def post(self, request):
+        enforce_login_csrf(request)
+        body = RegisterSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        user = org_services.user_register(**body.validated_data)
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        return Response(MeSerializer(_me(user)).data, status=status.HTTP_201_CREATED)
+
+
+class PasswordResetView(APIView):
+    """找回密码 with an SMS code sent to the account's mobile."""
+
+    permission_classes = [permissions.AllowAny]
+    authentication_classes: list = []
+    allow_initial_password = True
+
+    @extend_schema(
+        summary="找回密码: set a new password with a code sent to the account's mobile",
+        description=(
+            "Ask for the code with `POST /sms/codes/ {phone, purpose: password_reset}`, which "
+            "answers 202 whether or not an account has that mobile and sends a code only when "
+            "one has. The code is checked under the SMS wrong-code limit and under the login "
+            "throttle of `/auth/token/`, as a login of `username` (else of the mobile) from the "
+            "caller's address: a wrong code counts as a failed login, 429 `login_locked` with "
+            "`Retry-After` while locked. When several accounts have the mobile, `username` "
+            "names one (400 `username_required` after a right code). The new password must "
+            "pass the password rules and is never 000000, so the account no longer has to "
+            "change it; its API token is deleted and its sessions end. The answer names the "
+            "account: log in with it."
+        ),
+        request=PasswordResetSerializer,
+        parameters=[RETRY_AFTER],
+        responses={200: PasswordResetDoneSerializer, **errors(400, 429)},
+    )
+    def post(self, request):
+        body = PasswordResetSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        user = org_services.user_recover_password(
+            **body.validated_data, ip=login_security.client_ip(request)
+        )
+        return Response({"detail": _("密码已重置，请用新密码登录"), "username": user.username})
+
+
 class LogoutView(APIView):
-    """Log out: the caller's token stops working (and a browser session ends)."""
+    """Log out: the caller's token stops working, or the caller's session ends."""
 
     permission_classes = [permissions.IsAuthenticated]
     allow_initial_password = True
 
     @extend_schema(
-        summary="Log out: delete my API token",
+        summary="Log out: delete my API token, or end my session",
+        description=(
+            "With a token, the token is deleted. With a session (the mobile site, the "
+            "browsable API), the session ends and the account's token is left alone: other "
+            "clients stay signed in."
+        ),
         request=None,
         responses={204: None, **errors(401)},
     )
     def post(self, request):
-        Token.objects.filter(user=request.user).delete()
-        if request.auth is None:  # signed in with a session (the browsable API)
+        if isinstance(request.auth, Token):
+            Token.objects.filter(pk=request.auth.pk).delete()
+        else:  # signed in with a session
             logout(request)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -154,15 +286,21 @@ class SmsCodeView(IdempotentMixin, APIView):
         )
 
 
+INDIVIDUAL = "individual"
+
+
 def _me(user) -> dict:
     org = user.volunteer_org
     if org is not None:
         org.profile_missing_list = org.profile_missing()
+    roles = sorted({m.role for m in user.cached_memberships})
+    if not roles and not user.is_provincial_admin:
+        roles = [INDIVIDUAL]  # 个人用户: an account without an org
     return {
         "id": user.pk,
         "username": user.username,
         "display_name": user.display_name,
-        "roles": sorted({m.role for m in user.cached_memberships}),
+        "roles": roles,
         "is_provincial_admin": user.is_provincial_admin,
         "must_change_password": user.must_change_password,
         "league_org": user.league_org,
@@ -307,8 +445,11 @@ def register(router):
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="auth-token"),
+    path("auth/session/", SessionLoginView.as_view(), name="auth-session"),
+    path("auth/register/", RegisterView.as_view(), name="auth-register"),
     path("auth/logout/", LogoutView.as_view(), name="auth-logout"),
     path("auth/password/", PasswordView.as_view(), name="auth-password"),
+    path("auth/password/reset/", PasswordResetView.as_view(), name="auth-password-reset"),
     path("sms/codes/", SmsCodeView.as_view(), name="sms-codes"),
     path("me/", MeView.as_view(), name="me"),
     path("me/org/", MyOrgView.as_view(), name="me-org"),

@@ -22,6 +22,7 @@ from ..serializers.demands import (
     DemandSerializer,
     DemandWriteSerializer,
     ReasonSerializer,
+    ReportSerializer,
     RequiredReasonSerializer,
     ToggleSerializer,
 )
@@ -184,16 +185,16 @@ class DemandViewSet(
     @extend_schema(
         summary="举报",
         request=RequiredReasonSerializer,
-        responses={201: None, **errors(400, 401, 404, 409, 422)},
+        responses={201: ReportSerializer, **errors(400, 401, 404, 409, 422)},
     )
     @action(detail=True, methods=["post"])
     def reports(self, request, pk=None):
         body = RequiredReasonSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        services.report_submit(
+        report = services.report_submit(
             actor=request.user, demand=self.get_object(), reason=body.validated_data["reason"]
         )
-        return Response(status=status.HTTP_201_CREATED)
+        return Response(ReportSerializer(report).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         summary="我要认领: claim this demand for my volunteer org",

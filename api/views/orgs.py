@@ -1,16 +1,16 @@
-"""The volunteer-org directory (组织信息): public profiles with completed claims and stars."""
+"""The volunteer-org directory (组织信息) with completed claims and stars; the league-org lookup."""
 
 import django_filters
 from django.db import connection
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 
-from orgs.choices import Registration, ServiceArea
-from orgs.models import VolunteerOrg
+from orgs.choices import LeagueLevel, Registration, ServiceArea
+from orgs.models import LeagueOrg, VolunteerOrg
 from scoring import selectors as scoring_selectors
 
 from ..serializers.common import errors
-from ..serializers.orgs import VolunteerOrgSerializer
+from ..serializers.orgs import LeagueOrgSerializer, VolunteerOrgSerializer
 from . import PK_PATTERN
 
 
@@ -57,8 +57,37 @@ class VolunteerOrgViewSet(
         return scoring_selectors.volunteer_org_directory()
 
 
+class LeagueOrgFilter(django_filters.FilterSet):
+    city = django_filters.CharFilter(field_name="city__name", help_text="城市名称，如 深圳市")
+    level = django_filters.ChoiceFilter(choices=LeagueLevel.choices)
+
+    class Meta:
+        model = LeagueOrg
+        fields = ["city", "level"]
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="所在组织: find a league org by name (search), city or level",
+        responses={200: LeagueOrgSerializer(many=True), **errors(400)},
+    ),
+)
+class LeagueOrgViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Public: the league orgs a help request may be addressed to (its `league_org` id)."""
+
+    serializer_class = LeagueOrgSerializer
+    filterset_class = LeagueOrgFilter
+    search_fields = ["name"]
+    ordering_fields = ["name", "code"]
+    ordering = ["code", "id"]  # the 智慧团建 code
+
+    def get_queryset(self):
+        return LeagueOrg.objects.select_related("city")
+
+
 def register(router):
     router.register("orgs", VolunteerOrgViewSet, basename="org")
+    router.register("league-orgs", LeagueOrgViewSet, basename="league-org")
 
 
 urlpatterns: list = []

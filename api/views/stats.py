@@ -28,15 +28,23 @@ class StatsView(APIView):
 
 class ClaimFeedFilter(django_filters.FilterSet):
     zone = django_filters.ChoiceFilter(field_name="demand__zone", choices=Zone.choices)
+    # Bounded like ClaimFilter's: a too large id fails in the form, not in the query.
+    demand = django_filters.NumberFilter(
+        field_name="demand_id",
+        min_value=1,
+        max_value=2**63 - 1,
+        decimal_places=0,
+        help_text="需求详情的认领信息：该需求的成功认领",
+    )
 
     class Meta:
         model = Claim
-        fields = ["zone"]
+        fields = ["zone", "demand"]
 
 
 @extend_schema_view(
     list=extend_schema(
-        summary="认领信息: recent successful claims (filter zone; pages)",
+        summary="认领信息: recent successful claims (filters zone, demand; pages)",
         responses={200: ClaimFeedSerializer(many=True), **errors(400)},
     ),
 )

@@ -1,6 +1,7 @@
 """Settings shared by every environment; everything that differs comes from the environment."""
 
 import datetime
+import re
 from pathlib import Path
 
 import environ
@@ -143,6 +144,19 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "var" / "static")
+# The mobile site as Vite builds it (`make mobile`): its assets are static files under
+# STATIC_URL/mobile/, its index.html is answered by config.mobile. Until it is built, / says so.
+MOBILE_DIST = BASE_DIR / "mobile" / "dist"
+STATICFILES_DIRS = [("mobile", MOBILE_DIST)] if MOBILE_DIST.is_dir() else []
+
+
+def immutable_file_test(path: str, url: str) -> bool:
+    """Files whose names carry their content's hash, which browsers may keep for good:
+    Vite's (mobile/assets/index-D1Ve43oT.js) and the manifest storage's (app.0123456789ab.css)."""
+    return "/mobile/assets/" in url or re.match(r"^.+\.[0-9a-f]{12}\..+$", url) is not None
+
+
+WHITENOISE_IMMUTABLE_FILE_TEST = immutable_file_test
 # WhiteNoise serves STATIC_ROOT (filled by collectstatic) in every process that is not runserver,
 # gzip-compressed; production settings add content-hashed names that browsers cache for good.
 STORAGES = {
@@ -214,16 +228,18 @@ SPECTACULAR_SETTINGS = {
 }
 
 # Content-Security-Policy of every page (config/security.py), in the shape of Django 6.0's
-# SECURE_CSP. Everything is served from this site: Viewflow's scripts, fonts and icons and
-# Swagger UI (sidecar) are static files, and no page has an inline script. Styles may be
-# inline: Viewflow's Material components and our templates use style attributes and blocks.
+# SECURE_CSP. Everything is served from this site: Viewflow's scripts, fonts and icons, Swagger
+# UI (sidecar) and the mobile site's build are static files, and no page has an inline script.
+# Styles may be inline: Viewflow's Material components, our templates and Vant use style
+# attributes and blocks.
 SECURE_CSP = {
     "default-src": ["'self'"],
     "script-src": ["'self'"],
     "style-src": ["'self'", "'unsafe-inline'"],
     # Material's and Swagger UI's stylesheets draw some icons as data: SVG images.
     "img-src": ["'self'", "data:"],
-    "font-src": ["'self'"],
+    # Vant's icon font is a data: URL inside its stylesheet (the mobile site).
+    "font-src": ["'self'", "data:"],
     "connect-src": ["'self'"],
     "object-src": ["'none'"],
     "base-uri": ["'self'"],

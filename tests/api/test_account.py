@@ -187,7 +187,8 @@ def test_me_for_each_role(client_for, reviewer, operator, league, vorg, demand, 
 
     individual = f.UserFactory(username="someone")
     me = client_for(individual).get("/api/v1/me/").json()
-    assert me["roles"] == [] and me["todo"] == {"to_confirm": 0, "to_claim": 0, "to_rate": 0}
+    assert me["roles"] == ["individual"]
+    assert me["todo"] == {"to_confirm": 0, "to_claim": 0, "to_rate": 0}
     assert client_for(None).get("/api/v1/me/").status_code == 401
 
 

@@ -180,6 +180,16 @@ def test_feed_zone_filter(client_for, feed):
     assert client_for(None).get(FEED, {"zone": "mars"}).status_code == 400
 
 
+def test_feed_demand_filter(client_for, feed):
+    """需求详情's 认领信息: the successful claims of one demand, none of its returned ones."""
+    holiday, cloud = feed
+    rows = client_for(None).get(FEED, {"demand": holiday.demand_id, "cursor": ""}).json()
+    assert [r["id"] for r in rows["results"]] == [holiday.pk]
+    assert client_for(None).get(FEED, {"demand": 999999}).json()["results"] == []
+    assert client_for(None).get(FEED, {"demand": "x"}).status_code == 400
+    assert client_for(None).get(FEED, {"demand": 2**70}).status_code == 400
+
+
 def test_feed_keeps_claims_whose_activity_is_published(client_for, feed, operator):
     holiday, _ = feed
     claim_services.activity_publish(claim=holiday, actor=operator, data=f.activity_data())

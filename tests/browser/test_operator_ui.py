@@ -5,7 +5,6 @@ not installed (`make test` installs it with apt-get where it can).
 """
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -16,8 +15,8 @@ from orgs.models import AuditRecord, Membership
 from workflows.models import Claim, ClaimStatus
 
 from .. import factories as f
+from .conftest import CHROMIUM
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SHOTS = Path(settings.BASE_DIR) / "var" / "test-output" / "screenshots"
 
 pytestmark = [
@@ -27,46 +26,6 @@ pytestmark = [
         reason="Debian's Chromium is not installed (apt-get install chromium); browser test skipped",
     ),
 ]
-
-
-@pytest.fixture
-def browser():
-    # Playwright's sync API runs an event loop in this thread; the ORM calls of the test
-    # itself are ordinary synchronous ones.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        yield chromium
-        chromium.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    _end_live_server_sessions()
-
-
-def _end_live_server_sessions():
-    """A request the browser dropped on closing can leave a server thread's PostgreSQL session
-    open, which would keep the test database from being dropped at the end of the run."""
-    from django.db import connection
-
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            )
 
 
 def open_as(browser, live_server, username):
@@ -84,6 +43,7 @@ def open_as(browser, live_server, username):
 def test_reviewer_approves_from_the_queue_and_admin_follows(
     live_server, browser, province, reviewer, operator, operator2
 ):
+    SHOTS.mkdir(parents=True, exist_ok=True)
     admin = f.UserFactory(username="admin_gd")
     Membership.objects.create(user=admin, role=Role.PROVINCIAL_ADMIN, league_org=province)
     first_demand = f.open_demand(reviewer, title="【七彩假期】陪伴外来务工人员子女度过假期")
