@@ -8,8 +8,19 @@ import pytest
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
+@pytest.fixture(scope="session")
+def live_server_sessions_ended(django_db_setup, django_db_blocker):
+    """At the end of the run, after the live server stopped and before the test database is
+    dropped: a request the browser dropped on closing can leave a server thread's PostgreSQL
+    session open, which would keep the database from being dropped. (Ended after each test
+    instead, it also ended the connection the next test's fixtures used.)"""
+    yield
+    with django_db_blocker.unblock():
+        _end_other_sessions()
+
+
 @pytest.fixture
-def browser():
+def browser(live_server_sessions_ended):
     # Playwright's sync API runs an event loop in this thread; the ORM calls of the test
     # itself are ordinary synchronous ones.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -31,12 +42,9 @@ def browser():
         yield chromium
         chromium.close()
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    _end_live_server_sessions()
 
 
-def _end_live_server_sessions():
-    """A request the browser dropped on closing can leave a server thread's PostgreSQL session
-    open, which would keep the test database from being dropped at the end of the run."""
+def _end_other_sessions():
     from django.db import connection
 
     if connection.vendor == "postgresql":
