@@ -319,9 +319,14 @@ def test_three_roles_close_the_loop(live_server, browser, reviewer, operator, ou
 
     # step 2 (确认组织信息): region, contact, mobile verified by an SMS code with a countdown
     league.get_by_test_id("publish-step-org").wait_for()
-    league.get_by_test_id("field-city").click()
-    league.locator(".van-picker__confirm:visible").click()
-    league.get_by_test_id("field-district").locator("input").fill("罗湖区")
+    league.get_by_test_id("field-region").click()
+    cascader = league.get_by_test_id("region-cascader")
+    cascader.get_by_role("tab", name="请选择").wait_for()  # 广东省 preselected: the cities show
+    shot(league, "m2-publish-region-zh-phone")
+    cascader.get_by_text("深圳市", exact=True).click()
+    cascader.get_by_text("罗湖区", exact=True).click()
+    league.get_by_test_id("region-cascader").wait_for(state="hidden")
+    assert league.get_by_test_id("field-region").locator("input").input_value() == "广东省 / 深圳市 / 罗湖区"
     league.get_by_test_id("field-contact-name").locator("input").fill("李雷")
     league.get_by_test_id("field-landline").locator("input").fill("0755-88889999")
     league.get_by_test_id("field-mobile").locator("input").fill("18826480174")
@@ -334,6 +339,7 @@ def test_three_roles_close_the_loop(live_server, browser, reviewer, operator, ou
     shot(league, "m3-publish-done-zh-phone")
     demand = Demand.objects.get(title="【云支教】为三年级学生补习英语")
     assert demand.status == "open" and list(demand.initial_demands.all()) == [initial]
+    assert (str(demand.city), demand.district) == ("深圳市", "罗湖区")
 
     # an anonymous visitor: the mobile masked, no student record on the public demand
     visitor, visitor_problems = new_phone(browser)
