@@ -326,7 +326,10 @@ def test_three_roles_close_the_loop(live_server, browser, reviewer, operator, ou
     cascader.get_by_text("深圳市", exact=True).click()
     cascader.get_by_text("罗湖区", exact=True).click()
     league.get_by_test_id("region-cascader").wait_for(state="hidden")
-    assert league.get_by_test_id("field-region").locator("input").input_value() == "广东省 / 深圳市 / 罗湖区"
+    assert (
+        league.get_by_test_id("field-region").locator("input").input_value()
+        == "广东省 / 深圳市 / 罗湖区"
+    )
     league.get_by_test_id("field-contact-name").locator("input").fill("李雷")
     league.get_by_test_id("field-landline").locator("input").fill("0755-88889999")
     league.get_by_test_id("field-mobile").locator("input").fill("18826480174")
