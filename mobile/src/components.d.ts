@@ -20,6 +20,7 @@ declare module 'vue' {
     FeedList: typeof import('./components/FeedList.vue')['default']
     LanguageSwitch: typeof import('./components/LanguageSwitch.vue')['default']
     LeagueOrgPicker: typeof import('./components/LeagueOrgPicker.vue')['default']
+    MobileCodeFields: typeof import('./components/MobileCodeFields.vue')['default']
     MyClaimCard: typeof import('./components/MyClaimCard.vue')['default']
     OrgCard: typeof import('./components/OrgCard.vue')['default']
     PasswordField: typeof import('./components/PasswordField.vue')['default']
