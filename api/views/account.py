@@ -48,6 +48,20 @@ RETRY_AFTER = OpenApiParameter(
 )
 
 
+def checked_login(request):
+    """The account of a username and password, under the login throttle: counted before the
+    password is checked (429 while locked), a wrong one left counted as a failure."""
+    body = TokenRequestSerializer(data=request.data)
+    body.is_valid(raise_exception=True)
+    username = body.validated_data["username"]
+    attempt = login_security.login_attempt_begin(username, login_security.client_ip(request))
+    user = authenticate(request=request, **body.validated_data)
+    if user is None:  # the attempt stays counted as a failure
+        raise ValidationError({"password": _("用户名或密码不正确")})
+    login_security.login_attempt_succeeded(attempt)
+    return user
+
+
 class TokenView(APIView):
     """Log in with username and password; the answer says whether the password must change."""
 
@@ -70,14 +84,7 @@ class TokenView(APIView):
         responses={200: TokenSerializer, **errors(400, 429)},
     )
     def post(self, request):
-        body = TokenRequestSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        username = body.validated_data["username"]
-        attempt = login_security.login_attempt_begin(username, login_security.client_ip(request))
-        user = authenticate(request=request, **body.validated_data)
-        if user is None:  # the attempt stays counted as a failure
-            raise ValidationError({"password": _("用户名或密码不正确")})
-        login_security.login_attempt_succeeded(attempt)
+        user = checked_login(request)
         token = token_for(user)
         return Response({"token": token.key, "must_change_password": user.must_change_password})
 
@@ -130,14 +137,7 @@ class SessionLoginView(APIView):
     )
     def post(self, request):
         enforce_login_csrf(request)
-        body = TokenRequestSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        username = body.validated_data["username"]
-        attempt = login_security.login_attempt_begin(username, login_security.client_ip(request))
-        user = authenticate(request=request, **body.validated_data)
-        if user is None:  # the attempt stays counted as a failure
-            raise ValidationError({"password": _("用户名或密码不正确")})
-        login_security.login_attempt_succeeded(attempt)
+        user = checked_login(request)
         login(request, user)
         return Response(MeSerializer(_me(user)).data)
 
