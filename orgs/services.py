@@ -14,9 +14,11 @@ from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
 from . import security
-from .choices import LeagueLevel, Registration, Role
+from .audit import audit
+from .choices import LeagueLevel, Registration, Role, ServiceArea, ServiceObject
 from .errors import InvalidInput, NotAllowed
-from .models import City, LeagueOrg, Membership, User, VolunteerOrg
+from .models import MOBILE_RE, City, LeagueOrg, Membership, SmsPurpose, User, VolunteerOrg
+from .sms import sms_code_check, sms_code_consume, sms_queue
 from .validation import model_field_errors
 
 # -- passwords -----------------------------------------------------------------------------
@@ -82,10 +84,6 @@ def user_register(*, mobile: str, sms_code: str, password: str, display_name: st
     limit), and only then whether the mobile is taken: only someone holding the phone learns
     that it has an account. Call it outside a transaction (a wrong code stays counted).
     """
-    from .audit import audit
-    from .models import MOBILE_RE, SmsPurpose
-    from .sms import sms_code_check, sms_code_consume
-
     errors = {}
     if not MOBILE_RE.match(mobile or ""):
         errors["mobile"] = _("请输入11位手机号码")
@@ -137,10 +135,6 @@ def user_recover_password(
     password must pass the validators and is never 000000, so the account no longer has to
     change it; its API tokens are deleted and its sessions end (the password hash changed).
     """
-    from .audit import audit
-    from .models import MOBILE_RE, SmsPurpose
-    from .sms import sms_code_check, sms_code_consume
-
     errors = {}
     if not MOBILE_RE.match(mobile or ""):
         errors["mobile"] = _("请输入11位手机号码")
@@ -211,8 +205,6 @@ PROFILE_FIELDS = (
 def volunteer_org_update_profile(*, org: VolunteerOrg, actor: User, data: dict) -> VolunteerOrg:
     """完善信息: an org operator edits the org's profile."""
     from demands.models import code_list_error
-
-    from .choices import ServiceArea, ServiceObject
 
     if org.pk not in actor.operated_volunteer_org_ids():
         raise NotAllowed(_("只有本组织的管理员可以修改组织信息"))
@@ -543,9 +535,6 @@ def user_reset_password(*, user: User, actor: User) -> PasswordReset:
     from django.utils import translation
     from django.utils.crypto import get_random_string
     from rest_framework.authtoken.models import Token
-
-    from .audit import audit
-    from .sms import sms_queue
 
     if not actor.is_active or not actor.has_perm("orgs.change_user"):
         raise NotAllowed(_("无权重置账号密码"))
