@@ -331,6 +331,8 @@ class Demand(ConcurrentTransitionMixin, PlainTextModel):
         if self.contact_mobile and not MOBILE_RE.match(self.contact_mobile):
             errors["contact_mobile"] = _("请输入11位手机号码")
         if for_publish:
+            if self.period_ended():
+                errors["end_date"] = _("需求周期已结束，不能发布")
             for field in DEMAND_REQUIRED_FIELDS:
                 value = getattr(self, field + "_id" if field == "city" else field)
                 if value in (None, "") and field not in errors:
@@ -338,6 +340,7 @@ class Demand(ConcurrentTransitionMixin, PlainTextModel):
         return errors
 
     def is_publishable(self) -> bool:
+        """Complete, its rules kept, and its period not over (publish's condition)."""
         return not self.validation_errors(for_publish=True)
 
     def period_ended(self, today: datetime.date | None = None) -> bool:

@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from orgs.audit import apply_transition, audit, audit_batch
+from orgs.audit import apply_transition, audit
 from orgs.errors import InvalidInput, NotAllowed, StateConflict
 from orgs.models import LeagueOrg, SmsPurpose, User
 from orgs.sms import sms_code_consume, sms_verify_for
@@ -170,9 +170,7 @@ def demand_publish(*, demand: Demand, actor: User) -> Demand:
     demand = _lock_demand(demand)
     _require_reviewer(actor, demand.league_org_id)
     if demand.status == DemandStatus.DRAFT:
-        errors = demand.validation_errors(for_publish=True)
-        if demand.end_date and demand.period_ended():
-            errors.setdefault("end_date", _("需求周期已结束，不能发布"))
+        errors = demand.validation_errors(for_publish=True)  # what publish's condition checks
         if errors:
             raise InvalidInput(_("发布前请补全需求信息"), fields=errors)
     apply_transition(demand, "publish", actor=actor)
@@ -180,7 +178,6 @@ def demand_publish(*, demand: Demand, actor: User) -> Demand:
 
 
 @transaction.atomic
-@audit_batch()
 def demand_close(*, demand: Demand, actor: User, reason: str = "") -> Demand:
     """Close a draft or an open demand; its pending claims are returned by the system."""
     reason = clean_reason(reason, required=False)
@@ -200,7 +197,7 @@ def demand_expire_due() -> list[int]:
     expired = []
     due = Demand.objects.filter(status=DemandStatus.OPEN, end_date__lt=today)
     for demand_id in due.values_list("pk", flat=True).order_by("pk"):
-        with transaction.atomic(), audit_batch():
+        with transaction.atomic():
             demand = Demand.objects.select_for_update().get(pk=demand_id)
             if demand.status != DemandStatus.OPEN:
                 continue  # claimed or closed meanwhile

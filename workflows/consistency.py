@@ -70,6 +70,7 @@ from scoring import selectors as scoring_selectors
 from scoring.models import PointsEntry, Rating, Side
 from scoring.rules import points_for_rating
 
+from .flows import ClaimFlow
 from .models import HOLDING_CLAIM_STATES, Claim, ClaimStatus
 from .services import ACTIVE_TASK_STATES
 
@@ -144,8 +145,6 @@ class _Checker:
     # -- the reads: one query per table -------------------------------------------------
 
     def load(self) -> None:
-        from .flows import ClaimFlow
-
         self.content_types = ContentType.objects.get_for_models(Claim, Demand, InitialDemand)
         self.claims = {
             c["id"]: c

@@ -1,18 +1,24 @@
 """ClaimFlow: one process per claim, from the request to the mutual rating.
 
-The nodes are wiring only; each step's rules live in the services they call.
+Viewflow's own nodes and lock, as in its cookbook. The nodes are wiring only: each step's
+rules live in the services (workflows/services.py, scoring/services.py), which lock the demand,
+the claim and the process row in that order and then move the process through Viewflow's
+public activation API. The one node of our own is `ServiceView` (workflows/views.py): the
+review is a human task that a service completes, for the API and the operator UI alike.
 """
 
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
-from viewflow.workflow import flow
+from viewflow.workflow import flow, lock
 from viewflow.workflow.flow.views import UserIndexTaskView
 
 from orgs.backends import review_permission
 from scoring import services as scoring_services
 
-from . import nodes, services, steps
+from . import services
 from .models import ClaimProcess, ClaimStatus
+from .nodes import ServiceView
+from .selectors import claim_process_visible
 from .views import ReviewClaimView, ScopedIndexTaskView, ScopedUserIndexTaskView
 
 
@@ -24,14 +30,13 @@ class ClaimFlow(flow.Flow):
     """
 
     process_class = ClaimProcess
-    # Viewflow's select_for_update_lock, skipped when a service holds the row (steps.py)
-    lock_impl = steps.ServiceLock()
+    lock_impl = lock.select_for_update_lock
     process_summary_template = "{{ process.claim }}"
 
-    start = nodes.StartHandle(this.start_process).Annotation(title=_("认领申请")).Next(this.review)
+    start = flow.StartHandle(this.start_process).Annotation(title=_("认领申请")).Next(this.review)
 
     review = (
-        nodes.ServiceView(ReviewClaimView.as_view())
+        ServiceView(ReviewClaimView.as_view())
         .Annotation(title=_("审核认领"), description=_("同意或退回志愿服务组织的认领申请"))
         .Permission(
             lambda activation: review_permission(activation.process.claim.demand.league_org_id)
@@ -40,41 +45,44 @@ class ClaimFlow(flow.Flow):
     )
 
     approved = (
-        nodes.If(this.is_approved)
+        flow.If(this.is_approved)
         .Annotation(title=_("是否同意？"))
         .Then(this.close_competing_claims)
         .Else(this.end)
     )
 
     close_competing_claims = (
-        nodes.Function(this.close_competing)
+        flow.Function(this.close_competing)
         .Annotation(title=_("关闭其他认领"))
         .Next(this.publish_activity)
     )
 
     publish_activity = (
-        nodes.Handle()
+        flow.Handle()
         .Annotation(title=_("发布志愿服务活动"), description=_("等待认领组织发布活动"))
         .Next(this.split_ratings)
     )
 
-    split_ratings = nodes.Split().Always(this.rate_by_league).Always(this.rate_by_volunteer)
-
-    rate_by_league = nodes.Handle().Annotation(title=_("团组织评分")).Next(this.join_ratings)
-    rate_by_volunteer = (
-        nodes.Handle().Annotation(title=_("志愿服务组织评分")).Next(this.join_ratings)
+    split_ratings = (
+        flow.Split()
+        .Annotation(title=_("双方评分"))
+        .Always(this.rate_by_league)
+        .Always(this.rate_by_volunteer)
     )
 
-    join_ratings = nodes.Join().Next(this.settle_points)
+    rate_by_league = flow.Handle().Annotation(title=_("团组织评分")).Next(this.join_ratings)
+    rate_by_volunteer = (
+        flow.Handle().Annotation(title=_("志愿服务组织评分")).Next(this.join_ratings)
+    )
 
-    settle_points = nodes.Function(this.settle).Annotation(title=_("结算积分")).Next(this.end)
+    join_ratings = flow.Join().Annotation(title=_("评分完成")).Next(this.settle_points)
 
-    end = nodes.End()
+    settle_points = flow.Function(this.settle).Annotation(title=_("结算积分")).Next(this.end)
+
+    end = flow.End().Annotation(title=_("结束"))
 
     def has_view_permission(self, user, obj=None):
         """Administrators see every process; a reviewer only those of their league org."""
-        from .selectors import claim_process_visible
-
         return claim_process_visible(user=user, process=obj)
 
     def start_process(self, activation, claim):
@@ -94,10 +102,11 @@ class ClaimFlow(flow.Flow):
 # Viewflow's per-task cancel, undo and revive pages would move the process without its claim;
 # every change goes through a service instead (an administrator cancels a whole process with
 # claim_process_cancel). Removing the view classes removes those URLs.
-for _node in ClaimFlow.instance.nodes():
-    _node.cancel_view_class = _node.undo_view_class = _node.revive_view_class = None
+for node in ClaimFlow.instance.nodes():
+    node.cancel_view_class = node.undo_view_class = node.revive_view_class = None
     # A task's index page refuses those who may not see its process (workflows.views).
-    if _node.index_view_class is UserIndexTaskView:
-        _node.index_view_class = ScopedUserIndexTaskView
-    elif _node.index_view_class is not None:
-        _node.index_view_class = ScopedIndexTaskView
+    if node.index_view_class is UserIndexTaskView:
+        node.index_view_class = ScopedUserIndexTaskView
+    elif node.index_view_class is not None:
+        node.index_view_class = ScopedIndexTaskView
+del node

@@ -3,31 +3,36 @@
 Lock order, everywhere: the demand row, then the claim row, then the process row
 (`lock_claim`). Two reviewers deciding two claims of one demand therefore queue on the
 demand, and the second sees the first one's outcome instead of overwriting it. The process
-moves inside `steps.flow_step`, which relies on those locks (workflows/steps.py), and each
-service writes its audit records together at its end (`audit_batch`).
+then moves through Viewflow's public API (`Handle.run`, a task's activation, `Flow.cancel`),
+whose own lock on the process row is one the transaction already holds. Every transition
+writes its audit record as it happens (`orgs.audit.apply_transition`).
+
+The services do not import the flow (the flow calls them): they reach it through the app
+registry, `claim_flow()`.
 """
 
+from contextlib import contextmanager
+
+from django.apps import apps
 from django.db import transaction
 from django.utils.translation import gettext as _
 from viewflow.workflow.exceptions import FlowRuntimeError
-from viewflow.workflow.status import STATUS
+from viewflow.workflow.status import PROCESS, STATUS
 
 from demands.models import Demand, DemandStatus
-from orgs.audit import apply_transition, apply_transitions, audit, audit_batch
+from orgs.audit import apply_transition, audit
 from orgs.errors import InvalidInput, NotAllowed, StateConflict
 from orgs.models import User, VolunteerOrg
 from orgs.validation import REASON_MAX, clean_reason
 
-from . import steps
 from .models import ACTIVE_CLAIM_STATES, Activity, Claim, ClaimStatus
 
 ACTIVE_TASK_STATES = [STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED]
 
 
 def claim_flow():
-    from .flows import ClaimFlow  # the flow imports these services; import late
-
-    return ClaimFlow
+    """The claim flow class (registered by WorkflowsConfig.ready)."""
+    return apps.get_app_config("workflows").claim_flow
 
 
 def _locked_with_process(claims):
@@ -69,19 +74,32 @@ def active_task(claim: Claim, node, *, select_related=()):
     return task
 
 
-def processes_cancel(claims) -> None:
-    """Cancel the processes of claims locked with `lock_claim` or `_locked_with_process`."""
+@contextmanager
+def review_activation(task):
+    """The review task's activation under Viewflow's process lock, as its task pages take them.
+
+    `task` was read by `active_task` after `lock_claim`: the lock is one this transaction
+    holds, and the task (with the process and claim it came through) is current, so it is not
+    read again (`Task.activation()` would); the flow's nodes see the service's claim object.
+    """
+    with task.flow_task.flow_class.lock(task.process_id):
+        yield task.flow_task.activation_class(task)
+
+
+def process_cancel(claim: Claim) -> None:
+    """Cancel the claim's process, if it is still running, with Viewflow's `Flow.cancel`.
+
+    The claim row (and so its process row) is locked by the caller.
+    """
+    process = claim.process
+    if process is None or process.status in (PROCESS.DONE, PROCESS.CANCELED):
+        return
     try:
-        steps.processes_cancel(claim_flow(), [c.process for c in claims if c.process])
+        process.flow_class.instance.cancel(process)
     except FlowRuntimeError as exc:  # a task is mid-execution
         raise StateConflict(
             _("流程有正在处理的任务，暂不能取消"), code="concurrent_change"
         ) from exc
-
-
-def process_cancel(claim: Claim) -> None:
-    """Cancel the claim's process (if it has one still running); the claim row is locked."""
-    processes_cancel([claim])
 
 
 def _require_operator(actor: User, org_id: int) -> None:
@@ -98,7 +116,6 @@ def _require_reviewer(actor: User, demand: Demand) -> None:
 
 
 @transaction.atomic
-@audit_batch()
 def claim_request(*, demand: Demand, org: VolunteerOrg, actor: User) -> Claim:
     """A volunteer org claims (我要认领) an open demand; starts its claim process."""
     _require_operator(actor, org.pk)
@@ -121,8 +138,7 @@ def claim_request(*, demand: Demand, org: VolunteerOrg, actor: User) -> Claim:
 
     claim = Claim.objects.create(demand=demand, org=org, requested_by=actor)
     audit(claim, action="request", actor=actor, from_state="", to_state=claim.status)
-    with steps.flow_step():
-        claim_flow().start.run(claim=claim)  # inserts the process (claim_process_attach)
+    claim_flow().start.run(claim=claim)  # inserts the process (claim_process_attach)
     claim.save(update_fields=["process"])
     return claim
 
@@ -131,16 +147,22 @@ def claim_request(*, demand: Demand, org: VolunteerOrg, actor: User) -> Claim:
 
 
 def _complete_review(claim: Claim, actor: User) -> None:
-    """Finish the claim's review task as `actor`, whether it is in the queue or assigned."""
+    """Finish the claim's review task as `actor`, whether it is in the queue or assigned.
+
+    As Viewflow's own task pages do: assign (or reassign) it to the actor, start it, execute
+    it; the flow goes on to its next nodes.
+    """
     task = active_task(claim, claim_flow().review)
-    with steps.flow_step(claim.process):
-        activation = steps.activation(task)
-        activation.take(actor)
+    with review_activation(task) as activation:
+        if task.status == STATUS.NEW:
+            activation.assign(actor)
+        elif task.owner_id != actor.pk:
+            activation.reassign(actor)
+        activation.start(request=None)
         activation.execute()
 
 
 @transaction.atomic
-@audit_batch()
 def claim_approve(*, claim: Claim, actor: User) -> Claim:
     """同意: the claim succeeds, the demand is claimed, competing claims are closed."""
     claim = lock_claim(claim)
@@ -152,7 +174,6 @@ def claim_approve(*, claim: Claim, actor: User) -> Claim:
 
 
 @transaction.atomic
-@audit_batch()
 def claim_reject(*, claim: Claim, actor: User, reason: str) -> Claim:
     """退回: the claim fails with the reviewer's reason; its process ends."""
     reason = clean_reason(reason, required=True, required_message=_("请填写退回原因"))
@@ -174,15 +195,12 @@ def claim_close_competing(*, claim: Claim) -> list[Claim]:
 
 
 def _reject_by_system(claims, reason: str) -> list[Claim]:
-    """Reject pending claims of a locked demand and cancel their processes.
-
-    The same statements for one claim or a hundred: one lock of the claims and their
-    processes, one UPDATE of the claims (each through its `reject` transition), one of their
-    open tasks and one of the processes; the audit records join the service's batch.
-    """
+    """Reject pending claims of a locked demand, on the system's behalf, and cancel their
+    processes; the caller's transaction holds the demand row."""
     claims = list(_locked_with_process(claims))
-    apply_transitions(claims, "reject", actor=None, reason=reason, by=None)
-    processes_cancel(claims)
+    for claim in claims:
+        apply_transition(claim, "reject", actor=None, reason=reason, by=None)
+        process_cancel(claim)
     return claims
 
 
@@ -195,7 +213,6 @@ def claims_close_for_demand(*, demand: Demand, reason: str) -> None:
 
 
 @transaction.atomic
-@audit_batch()
 def claim_withdraw(*, claim: Claim, actor: User, reason: str = "") -> Claim:
     """撤销认领, before approval or after it but before the activity; cancels the process."""
     reason = clean_reason(reason, required=False)
@@ -219,7 +236,6 @@ ACTIVITY_FIELDS = [
 
 
 @transaction.atomic
-@audit_batch()
 def activity_publish(*, claim: Claim, actor: User, data: dict) -> Activity:
     """The approved claimer publishes its volunteer activity; both sides may then rate."""
     from .validators import activity_errors
@@ -238,9 +254,8 @@ def activity_publish(*, claim: Claim, actor: User, data: dict) -> Activity:
     apply_transition(claim, "publish_activity", actor=actor)
     apply_transition(claim.demand, "start_service", actor=actor)
     activity.save()
-    task = active_task(claim, claim_flow().publish_activity)
-    with steps.flow_step(claim.process):
-        claim_flow().publish_activity.run(task)
+    flow = claim_flow()
+    flow.publish_activity.run(active_task(claim, flow.publish_activity))
     return activity
 
 
@@ -250,7 +265,6 @@ def claim_complete(*, claim: Claim) -> None:
     Runs inside rating_submit's transaction, which locked the demand, the claim and its process
     (`claim` is that locked object).
     """
-    assert steps.holds(claim.process_id), "runs inside the service that locked the claim"
     apply_transition(claim, "complete", actor=None)
     apply_transition(claim.demand, "complete", actor=None)
 
@@ -282,7 +296,6 @@ def _admin_reason(reason: str, *, prefix: str = "") -> str:
 
 
 @transaction.atomic
-@audit_batch()
 def claim_process_cancel(*, claim: Claim, actor: User, reason: str) -> Claim:
     """An administrator stops a claim's process: a pending claim is rejected, an approved one
     withdrawn (its demand reopens), then the Viewflow process is cancelled.
@@ -323,7 +336,6 @@ def review_reassign_candidates(*, claim: Claim):
 
 
 @transaction.atomic
-@audit_batch()
 def review_task_reassign(*, claim: Claim, actor: User, to_user: User, reason: str):
     """An administrator hands a claim's open review task to another reviewer of its org.
 
@@ -339,9 +351,8 @@ def review_task_reassign(*, claim: Claim, actor: User, to_user: User, reason: st
             fields={"to_user": _("该用户不是此团组织的审核员")},
         )
     task = active_task(claim, claim_flow().review, select_related=["owner"])
-    with steps.flow_step(claim.process):
-        activation = steps.activation(task)
-        old_owner = task.owner
+    old_owner = task.owner
+    with review_activation(task) as activation:
         if task.status == STATUS.NEW:
             activation.assign(to_user)
         elif task.status == STATUS.ASSIGNED:

@@ -35,8 +35,13 @@ def unsaved_demand(status, **overrides) -> Demand:
 @pytest.mark.parametrize("name", DEMAND_TABLE)
 @pytest.mark.parametrize("source", D.values)
 def test_demand_transition_table(name, source):
-    past = datetime.date(2020, 6, 8)
-    demand = unsaved_demand(source, start_date=datetime.date(2020, 6, 5), end_date=past)
+    # expire needs a period that has ended; publish one that has not (the other moves ignore it)
+    overrides = (
+        {"start_date": datetime.date(2020, 6, 5), "end_date": datetime.date(2020, 6, 8)}
+        if name == "expire"
+        else {}
+    )
+    demand = unsaved_demand(source, **overrides)
     target = DEMAND_TABLE[name].get(source)
     if target is None:
         assert not can_proceed(getattr(demand, name))
@@ -53,6 +58,17 @@ def test_publish_needs_every_required_field():
     demand = unsaved_demand(D.DRAFT, contact_mobile="")
     assert not can_proceed(demand.publish)
     assert demand.validation_errors(for_publish=True) == {"contact_mobile": "发布前须填写此项"}
+
+
+@pytest.mark.django_db
+def test_publish_only_before_the_period_ended():
+    demand = unsaved_demand(
+        D.DRAFT, start_date=datetime.date(2020, 6, 5), end_date=datetime.date(2020, 6, 8)
+    )
+    assert not can_proceed(demand.publish)  # the transition's own condition
+    assert demand.validation_errors(for_publish=True) == {"end_date": "需求周期已结束，不能发布"}
+    demand.end_date = timezone.localdate()  # the last day still counts
+    assert can_proceed(demand.publish)
 
 
 @pytest.mark.django_db

@@ -119,6 +119,15 @@ def test_competing_claims_processes_are_cancelled(demand, pending, reviewer, ope
     assert process_status(competitor) == CANCELED
 
 
+def test_a_cancelled_process_and_its_open_tasks_are_finished(demand, pending, reviewer, operator2):
+    """Flow.cancel's rows: open tasks CANCELED with their end time, the process likewise."""
+    competitor = f.claim(demand, operator2)
+    services.claim_approve(claim=pending, actor=reviewer)
+    process = type(competitor.process).objects.get(pk=competitor.process_id)
+    assert process.finished is not None
+    assert not process.task_set.filter(finished__isnull=True).exists()
+
+
 def test_assigned_review_task_can_be_decided_by_another_reviewer(pending, reviewer, league):
     colleague = f.reviewer_of(league, username="colleague")
     review = Task.objects.get(process=pending.process, flow_task=ClaimFlow.review)
