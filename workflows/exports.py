@@ -24,11 +24,10 @@ from .monitor import (
     ProcessMonitorListView,
     _claim_of,
     format_age,
-    is_overdue,
     process_age,
     stage_label,
 )
-from .stats import overdue_cutoff
+from .selectors import review_is_overdue
 
 FORMATS = ("csv", "xlsx")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -87,7 +86,7 @@ def process_rows(processes):
         gettext("需求负责人"),
         gettext("需求负责人手机"),
     ]
-    cutoff, now = overdue_cutoff(), timezone.now()
+    now = timezone.now()
     for process in processes:
         claim = _claim_of(process)
         demand = claim.demand if claim else None
@@ -103,7 +102,7 @@ def process_rows(processes):
             claim.get_status_display() if claim else "",
             process.created,
             format_age(process_age(process, now)),
-            gettext("是") if is_overdue(process, cutoff) else gettext("否"),
+            gettext("是") if review_is_overdue(process.review_since, now) else gettext("否"),
             claim.org.contact_name if claim else "",
             mask_mobile(claim.org.contact_mobile) if claim else "",
             demand.contact_name if demand else "",

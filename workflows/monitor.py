@@ -8,7 +8,6 @@ dashboard and the exports are for provincial administrators only.
 import datetime
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -19,6 +18,7 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -36,7 +36,13 @@ from orgs.models import AuditRecord, City, LeagueOrg
 
 from . import services, stats
 from .models import Claim, ClaimProcess, ClaimStatus
-from .selectors import ACTIVE_TASK_STATES, WAITING_NODES
+from .selectors import (
+    ACTIVE_TASK_STATES,
+    WAITING_NODES,
+    overdue_review_tasks,
+    review_is_overdue,
+    review_overdue_days,
+)
 from .ui import ScopedProcessListView
 
 PROCESS_STATUS_LABELS = {
@@ -152,11 +158,6 @@ def format_age(age: datetime.timedelta) -> str:
     return gettext("%(n)d小时") % {"n": age.seconds // 3600}
 
 
-def is_overdue(process, cutoff=None) -> bool:
-    since = getattr(process, "review_since", None)
-    return since is not None and since < (cutoff or stats.overdue_cutoff())
-
-
 # -- filters -----------------------------------------------------------------------------------
 
 
@@ -205,7 +206,7 @@ class ProcessMonitorFilter(FilterSet):
 
     def filter_overdue(self, queryset, name, value):
         overdue = Exists(
-            _active_tasks(claim_flow().review).filter(created__lt=stats.overdue_cutoff())
+            overdue_review_tasks(review=claim_flow().review).filter(process=OuterRef("pk"))
         )
         return queryset.filter(overdue if value == self.YES else ~overdue)
 
@@ -247,11 +248,10 @@ class ProcessMonitorListView(ScopedProcessListView):
             return self.paginate_by
         return min(max(size, 1), MAX_PAGE_SIZE)
 
-    @property
-    def overdue_cutoff(self):
-        if not hasattr(self, "_overdue_cutoff"):
-            self._overdue_cutoff = stats.overdue_cutoff()
-        return self._overdue_cutoff
+    @cached_property
+    def now(self) -> datetime.datetime:
+        # One clock for a whole page, so that ages and badges agree.
+        return timezone.now()
 
     def process_id(self, process):
         url = self.request.resolver_match.flow_viewset.reverse("process_detail", args=[process.pk])
@@ -295,13 +295,13 @@ class ProcessMonitorListView(ScopedProcessListView):
     stage.short_description = _("当前环节")
 
     def age(self, process):
-        return format_age(process_age(process))
+        return format_age(process_age(process, self.now))
 
     age.short_description = _("已持续")
     age.orderby_column = "-created"
 
     def overdue(self, process):
-        if is_overdue(process, self.overdue_cutoff):
+        if review_is_overdue(process.review_since, self.now):
             return format_html('<span class="monitor-badge">{}</span>', gettext("审核超时"))
         return ""
 
@@ -681,7 +681,7 @@ class MonitorDashboardView(AdminRequiredMixin, generic.TemplateView):
             zone_chart=bar_chart(figures["per_zone"]),
             funnel_chart=bar_chart(funnel_rows),
             overdue_chart=bar_chart(overdue_rows),
-            overdue_days=settings.PLATFORM["REVIEW_OVERDUE_DAYS"],
+            overdue_days=review_overdue_days(),
             list_url=self.viewset.reverse("process_list"),
             overdue_list_url=self.viewset.reverse("process_list") + "?overdue=yes&status=NEW",
             **kwargs,

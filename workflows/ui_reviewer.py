@@ -3,7 +3,6 @@ and their bulk actions (take the selected tasks, put them back), scoped to the u
 
 import datetime
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -23,7 +22,7 @@ from viewflow.workflow.flow.views.filters import FlowUserTaskListFilter
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from .stats import overdue_cutoff
+from .selectors import review_is_overdue, review_overdue_days
 
 # timesince's units as a reviewer reads them: 3天5小时.
 AGE_UNITS = {
@@ -43,14 +42,6 @@ def task_age(created: datetime.datetime, now: datetime.datetime | None = None) -
         # Chinese writes the units together; timesince puts its list separator between them.
         age = age.replace(gettext(", "), "")
     return age
-
-
-def overdue_days() -> int:
-    return settings.PLATFORM["REVIEW_OVERDUE_DAYS"]
-
-
-def is_overdue(created: datetime.datetime, now: datetime.datetime | None = None) -> bool:
-    return created < overdue_cutoff(now)
 
 
 def flow_step_choices(*, human_only: bool = False) -> list[tuple[str, str]]:
@@ -119,12 +110,12 @@ class ReviewTaskColumnsMixin:
     age.short_description = _("提交时长")
 
     def overdue(self, task):
-        if not is_overdue(task.created, self.now):
+        if not review_is_overdue(task.created, self.now):
             return ""
         return format_html(
             '<span class="review-overdue" title="{}" style="display:inline-block;padding:2px 8px;'
             'border-radius:12px;background:#b00020;color:#fff;font-size:12px">{}</span>',
-            gettext("提交超过%(days)d天未审核") % {"days": overdue_days()},
+            gettext("提交超过%(days)d天未审核") % {"days": review_overdue_days()},
             gettext("已超期"),
         )
 
