@@ -184,25 +184,24 @@ def overdue_review_tasks(*, review, now: datetime.datetime | None = None) -> Que
 REVIEW_RATINGS_SHOWN = 20
 
 
-def _review_tasks(user) -> QuerySet[Task]:
-    """Review tasks of the user's league orgs, oldest first.
+def _review_tasks(user, review) -> QuerySet[Task]:
+    """Tasks of the flow's `review` node on the user's league orgs' claims, oldest first.
 
     Scoped by league org, not only by Viewflow's queue permission: a superuser's queue holds
     every task, but only a reviewer of the demand's league org may decide a claim.
     """
-    from .flows import ClaimFlow  # the flow imports the views, which import these selectors
-
     return Task.objects.filter(
-        flow_task=ClaimFlow.review,
+        flow_task=review,
         process__claim__demand__league_org_id__in=user.reviewer_league_org_ids(),
     ).order_by("created", "pk")
 
 
-def next_review_task(user) -> Task | None:
-    """The reviewer's next review: the oldest in their inbox, else the oldest in their queue."""
+def next_review_task(user, review) -> Task | None:
+    """The reviewer's next task of the `review` node: the oldest in their inbox, else the
+    oldest in their queue. The node is given (the flow imports the views, which read this)."""
     if not user.is_authenticated:
         return None
-    tasks = _review_tasks(user)
+    tasks = _review_tasks(user, review)
     return (
         tasks.filter(owner=user, status=STATUS.ASSIGNED).first()
         or tasks.filter(owner__isnull=True, status=STATUS.NEW).first()

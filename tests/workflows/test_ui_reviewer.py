@@ -298,7 +298,7 @@ def test_no_next_task_goes_back_to_the_queue(reviewer_client, demand, operator):
     response = reviewer_client.post(url(task, "execute"), {"decision": "approve"})
 
     assert response["Location"] == QUEUE
-    assert selectors.next_review_task(fresh_user(reviewer_client)) is None
+    assert selectors.next_review_task(fresh_user(reviewer_client), ClaimFlow.review) is None
 
 
 def fresh_user(client) -> User:
