@@ -22,7 +22,7 @@ from viewflow.workflow.flow.views.filters import FlowUserTaskListFilter
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from .selectors import review_is_overdue, review_overdue_days
+from workflows.selectors import review_is_overdue, review_overdue_days
 
 # timesince's units as a reviewer reads them: 3天5小时.
 AGE_UNITS = {
@@ -46,7 +46,7 @@ def task_age(created: datetime.datetime, now: datetime.datetime | None = None) -
 
 def flow_step_choices(*, human_only: bool = False) -> list[tuple[str, str]]:
     """The claim flow's steps as a task filter offers them (without reading any task)."""
-    from .flows import ClaimFlow
+    from workflows.flows import ClaimFlow
 
     flow = ClaimFlow.instance
     return [
@@ -164,7 +164,7 @@ class ScopedBulkTaskActionMixin:
     max_tasks = 50
     list_viewname = None  # the list the action belongs to, and returns to
     filterset_class = ReviewTaskFilter
-    template_name = "workflows/tasks_action.html"
+    template_name = "workspace/tasks_action.html"
     title = None
     confirm_label = None
     done_message = None
@@ -187,7 +187,9 @@ class ScopedBulkTaskActionMixin:
 
     @viewprop
     def queryset(self):
-        from .flows import ClaimFlow  # the flow imports the views, which import this module
+        from workflows.flows import (
+            ClaimFlow,  # the flow imports the views, which import this module
+        )
 
         # The review tasks of the reviewer's league orgs: the processes claim_processes_for()
         # gives a reviewer, and the one step a reviewer takes.

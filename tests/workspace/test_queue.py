@@ -15,10 +15,10 @@ from viewflow.workflow.status import STATUS
 from orgs.models import User
 from scoring import services as scoring
 from workflows import selectors, services
-from workflows.context_processors import todo
 from workflows.flows import ClaimFlow
 from workflows.models import Claim, ClaimStatus
-from workflows.ui_reviewer import task_age
+from workspace.context_processors import todo
+from workspace.queue import task_age
 
 from .. import factories as f
 

@@ -13,10 +13,9 @@ from django.utils import timezone
 
 from demands.choices import Zone
 from demands.models import Demand, DemandStatus
-
-from .flows import ClaimFlow
-from .models import HOLDING_CLAIM_STATES, Activity, Claim
-from .selectors import overdue_review_tasks
+from workflows.flows import ClaimFlow
+from workflows.models import HOLDING_CLAIM_STATES, Activity, Claim
+from workflows.selectors import overdue_review_tasks
 
 DAILY_DAYS = 30
 

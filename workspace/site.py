@@ -3,7 +3,7 @@
 Reviewers see their own league org's processes and tasks only; provincial administrators see
 all. Viewflow's task queue is already scoped by the per-org review permission
 (orgs.backends); the process and task lists are scoped here, the queue's and inbox's bulk
-actions in workflows.ui_reviewer. The process list has no bulk action.
+actions in workspace.queue. The process list has no bulk action.
 """
 
 from django.core.exceptions import PermissionDenied
@@ -17,12 +17,12 @@ from viewflow.workflow.flow import FlowAppViewset
 from viewflow.workflow.flow import views as flow_views
 from viewflow.workflow.flow.views.filters import DashboardTaskListViewFilter
 
-from demands.ui import LeagueWorkspace
+from workflows.flows import ClaimFlow
+from workflows.models import ClaimProcess
+from workflows.selectors import claim_processes_for
 
-from .flows import ClaimFlow
-from .models import ClaimProcess
-from .selectors import claim_processes_for
-from .ui_reviewer import (
+from .league import LeagueWorkspace
+from .queue import (
     BulkAssignView,
     BulkUnassignView,
     ReviewInboxListView,
@@ -121,7 +121,7 @@ class ClaimFlowAppViewset(FlowAppViewset):
     tasks_assign_view_class = BulkAssignView
     tasks_unassign_view_class = BulkUnassignView
     archive_view_class = ArchiveListView
-    base_template_name = "workflows/base_page.html"
+    base_template_name = "workspace/base_page.html"
 
     @property
     def index_path(self):
@@ -131,7 +131,7 @@ class ClaimFlowAppViewset(FlowAppViewset):
     def dashboard_path(self):
         return path("dashboard/", self.dashboard_view, name="dashboard")
 
-    # The process monitor (workflows.monitor, workflows.exports) subclasses this module's
+    # The process monitor (workspace.monitor, workspace.exports) subclasses this module's
     # views, so its classes are imported when the URLs are built, not when this module loads.
     @property
     def process_list_view_class(self):

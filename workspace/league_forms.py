@@ -6,14 +6,13 @@ from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext_lazy as _
 from viewflow.forms import FieldSet, Layout, Row
 
+from demands.choices import Guarantee, Zone
+from demands.models import Demand, DemandStatus, InitialDemand, InitialDemandStatus
+from demands.services import DEMAND_CONTACT_FIELDS, DEMAND_CONTENT_FIELDS
 from orgs.choices import ServiceArea
 from orgs.errors import DomainError
 from orgs.forms import add_domain_errors as show_domain_errors
 from orgs.models import City
-
-from .choices import Guarantee, Zone
-from .models import Demand, DemandStatus, InitialDemand, InitialDemandStatus
-from .services import DEMAND_CONTACT_FIELDS, DEMAND_CONTENT_FIELDS
 
 
 def add_domain_errors(form: forms.Form, exc: DomainError, *, aliases=None) -> None:

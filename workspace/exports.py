@@ -17,6 +17,7 @@ from django_filters import ChoiceFilter, FilterSet, ModelChoiceFilter
 from demands.choices import Zone
 from demands.models import Demand, DemandStatus
 from orgs.models import City, LeagueOrg
+from workflows.selectors import review_is_overdue
 
 from .monitor import (
     PROCESS_STATUS_LABELS,
@@ -27,7 +28,6 @@ from .monitor import (
     process_age,
     stage_label,
 )
-from .selectors import review_is_overdue
 
 FORMATS = ("csv", "xlsx")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

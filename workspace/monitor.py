@@ -1,7 +1,7 @@
 """The provincial administrators' process monitor: list, detail, actions and the dashboard.
 
 Reviewers see the list and the detail of their own league org's processes (the scoping of
-workflows.ui.ScopedProcessListView and ClaimFlow.has_view_permission); the actions, the
+workspace.site.ScopedProcessListView and ClaimFlow.has_view_permission); the actions, the
 dashboard and the exports are for provincial administrators only.
 """
 
@@ -33,17 +33,18 @@ from demands.models import Demand, DemandStatus
 from orgs.errors import DomainError
 from orgs.forms import add_domain_errors
 from orgs.models import AuditRecord, City, LeagueOrg
-
-from . import services, stats
-from .models import Claim, ClaimProcess, ClaimStatus
-from .selectors import (
+from workflows import services
+from workflows.models import Claim, ClaimProcess, ClaimStatus
+from workflows.selectors import (
     ACTIVE_TASK_STATES,
     WAITING_NODES,
     overdue_review_tasks,
     review_is_overdue,
     review_overdue_days,
 )
-from .ui import ScopedProcessListView
+
+from . import dashboard
+from .site import ScopedProcessListView
 
 PROCESS_STATUS_LABELS = {
     PROCESS.NEW: _("进行中"),
@@ -83,7 +84,7 @@ MAX_PAGE_SIZE = 200
 
 
 def claim_flow():
-    from .flows import ClaimFlow
+    from workflows.flows import ClaimFlow
 
     return ClaimFlow
 
@@ -218,7 +219,7 @@ class ProcessMonitorListView(ScopedProcessListView):
     """流程监控: every claim process the user may see, with where it stands and since when."""
 
     title = _("流程监控")
-    template_name = "workflows/monitor/process_list.html"
+    template_name = "workspace/monitor/process_list.html"
     filterset_class = ProcessMonitorFilter
     search_fields = ("claim__demand__title", "claim__org__name", "claim__demand__league_org__name")
     columns = (
@@ -382,7 +383,7 @@ class ProcessMonitorDetailView(flow_views.DetailProcessView):
     their own league org's processes only.
     """
 
-    template_name = "workflows/monitor/process_detail.html"
+    template_name = "workspace/monitor/process_detail.html"
 
     def get_queryset(self):
         return (
@@ -471,7 +472,7 @@ class ReassignForm(ReasonForm):
 class ProcessActionView(AdminRequiredMixin, generic.FormView):
     """A form about one claim process whose submission calls one service."""
 
-    template_name = "workflows/monitor/process_action.html"
+    template_name = "workspace/monitor/process_action.html"
     action_title = ""
     success_message = ""
 
@@ -652,10 +653,10 @@ def line_chart(days, series, *, width=720, height=260, left=40, right=12, top=16
 class MonitorDashboardView(AdminRequiredMixin, generic.TemplateView):
     """数据看板: the platform's figures as charts, with the numbers in tables beside them."""
 
-    template_name = "workflows/monitor/dashboard.html"
+    template_name = "workspace/monitor/dashboard.html"
 
     def get_context_data(self, **kwargs):
-        figures = stats.dashboard_figures()
+        figures = dashboard.dashboard_figures()
         funnel = figures["funnel"]
         published = funnel["published"] or 0
         funnel_rows = [
