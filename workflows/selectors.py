@@ -150,6 +150,14 @@ def claim_processes_for(user):
     return processes.filter(claim__demand__league_org_id__in=user.reviewer_league_org_ids())
 
 
+def claim_processes_scope(queryset, *, user, field: str = "pk"):
+    """`queryset` narrowed to the rows whose `field` is a claim process `user` may list; as it
+    is for an administrator (no subquery over every process)."""
+    if user.is_provincial_admin:
+        return queryset
+    return queryset.filter(**{f"{field}__in": claim_processes_for(user).values("pk")})
+
+
 # -- overdue reviews ---------------------------------------------------------------------------
 # One rule, applied alike by the reviewer's queue, the monitor, its exports, the dashboard and
 # the reminders: an open review task created more than REVIEW_OVERDUE_DAYS ago is overdue.

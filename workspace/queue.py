@@ -22,6 +22,7 @@ from viewflow.workflow.flow.views.filters import FlowUserTaskListFilter
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
+from workflows.flows import ClaimFlow
 from workflows.selectors import review_is_overdue, review_overdue_days
 
 # timesince's units as a reviewer reads them: 3天5小时.
@@ -46,8 +47,6 @@ def task_age(created: datetime.datetime, now: datetime.datetime | None = None) -
 
 def flow_step_choices(*, human_only: bool = False) -> list[tuple[str, str]]:
     """The claim flow's steps as a task filter offers them (without reading any task)."""
-    from workflows.flows import ClaimFlow
-
     flow = ClaimFlow.instance
     return [
         (get_task_ref(node), f"{flow.process_title}/{node.name.title()}")
@@ -187,10 +186,6 @@ class ScopedBulkTaskActionMixin:
 
     @viewprop
     def queryset(self):
-        from workflows.flows import (
-            ClaimFlow,  # the flow imports the views, which import this module
-        )
-
         # The review tasks of the reviewer's league orgs: the processes claim_processes_for()
         # gives a reviewer, and the one step a reviewer takes.
         tasks = Task.objects.filter(
