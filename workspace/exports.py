@@ -17,6 +17,7 @@ from django_filters import ChoiceFilter, FilterSet, ModelChoiceFilter
 from demands.choices import Zone
 from demands.models import Demand, DemandStatus
 from orgs.models import City, LeagueOrg
+from orgs.privacy import mask_mobile
 from workflows.selectors import review_is_overdue
 
 from .monitor import (
@@ -33,14 +34,6 @@ FORMATS = ("csv", "xlsx")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def mask_mobile(mobile: str) -> str:
-    """188****0174"""
-    mobile = mobile or ""
-    if not mobile:
-        return ""
-    return f"{mobile[:3]}****{mobile[-4:]}" if len(mobile) >= 7 else "*" * len(mobile)
 
 
 def cell(value) -> str:

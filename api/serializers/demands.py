@@ -8,8 +8,9 @@ from demands.models import Demand, Report
 from demands.selectors import can_see_contact_mobile, demand_progress, demand_ratings
 from demands.services import DEMAND_FIELDS
 from orgs.choices import ServiceArea
+from orgs.privacy import mask_mobile
 
-from .common import CityField, OrgRefSerializer, code_list, mask_mobile
+from .common import CityField, OrgRefSerializer, code_list
 
 
 class DemandSerializer(serializers.ModelSerializer):
