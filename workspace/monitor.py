@@ -33,6 +33,7 @@ from demands.models import Demand, DemandStatus
 from orgs.errors import DomainError
 from orgs.forms import add_domain_errors
 from orgs.models import AuditRecord, City, LeagueOrg
+from orgs.validation import REASON_MAX
 from workflows import services
 from workflows.flows import ClaimFlow
 from workflows.models import Claim, ClaimProcess, ClaimStatus
@@ -453,7 +454,7 @@ class AdminRequiredMixin(LoginRequiredMixin):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(
-        label=_("原因"), max_length=200, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("原因"), max_length=REASON_MAX, widget=forms.Textarea(attrs={"rows": 3})
     )
 
 
