@@ -474,26 +474,28 @@ class LeagueWorkspace(Application):
         # to the view, which sends it to log in.
         return not user.is_authenticated or is_league_reviewer(user)
 
-    def _view(self, view_class, **kwargs):
+    def page_view(self, view_class, **kwargs):
         return view_class.as_view(viewset=self, **kwargs)
 
     @property
     def index_path(self):
-        return path("", self._view(IndexView), name="index")
+        return path("", self.page_view(IndexView), name="index")
 
     @property
     def initial_list_path(self):
-        return path("initial/", self._view(InitialDemandListView), name="initial_list")
+        return path("initial/", self.page_view(InitialDemandListView), name="initial_list")
 
     @property
     def initial_detail_path(self):
-        return path("initial/<int:pk>/", self._view(InitialDemandDetailView), name="initial_detail")
+        return path(
+            "initial/<int:pk>/", self.page_view(InitialDemandDetailView), name="initial_detail"
+        )
 
     @property
     def initial_adopt_path(self):
         return path(
             "initial/<int:pk>/adopt/",
-            self._view(InitialDemandDecideView, action="adopt"),
+            self.page_view(InitialDemandDecideView, action="adopt"),
             name="initial_adopt",
         )
 
@@ -501,44 +503,44 @@ class LeagueWorkspace(Application):
     def initial_decline_path(self):
         return path(
             "initial/<int:pk>/decline/",
-            self._view(InitialDemandDecideView, action="decline"),
+            self.page_view(InitialDemandDecideView, action="decline"),
             name="initial_decline",
         )
 
     @property
     def demand_list_path(self):
-        return path("demands/", self._view(DemandListView), name="demand_list")
+        return path("demands/", self.page_view(DemandListView), name="demand_list")
 
     @property
     def demand_add_path(self):
-        return path("demands/add/", self._view(DemandContentView), name="demand_add")
+        return path("demands/add/", self.page_view(DemandContentView), name="demand_add")
 
     @property
     def demand_detail_path(self):
-        return path("demands/<int:pk>/", self._view(DemandDetailView), name="demand_detail")
+        return path("demands/<int:pk>/", self.page_view(DemandDetailView), name="demand_detail")
 
     @property
     def demand_edit_path(self):
-        return path("demands/<int:pk>/edit/", self._view(DemandContentView), name="demand_edit")
+        return path("demands/<int:pk>/edit/", self.page_view(DemandContentView), name="demand_edit")
 
     @property
     def demand_contact_path(self):
         return path(
-            "demands/<int:pk>/contact/", self._view(DemandContactView), name="demand_contact"
+            "demands/<int:pk>/contact/", self.page_view(DemandContactView), name="demand_contact"
         )
 
     @property
     def demand_send_code_path(self):
         return path(
             "demands/<int:pk>/contact/send-code/",
-            self._view(DemandSendCodeView),
+            self.page_view(DemandSendCodeView),
             name="demand_send_code",
         )
 
     @property
     def demand_close_path(self):
-        return path("demands/<int:pk>/close/", self._view(DemandCloseView), name="demand_close")
+        return path("demands/<int:pk>/close/", self.page_view(DemandCloseView), name="demand_close")
 
     @property
     def points_path(self):
-        return path("points/", self._view(PointsView), name="points")
+        return path("points/", self.page_view(PointsView), name="points")

@@ -478,20 +478,16 @@ class ProcessActionView(AdminRequiredMixin, generic.FormView):
     action_title = ""
     success_message = ""
 
-    @property
+    @cached_property
     def process(self):
-        if not hasattr(self, "_process"):
-            process = (
-                ClaimProcess.objects.filter(
-                    pk=self.kwargs["process_pk"], flow_class=self.flow_class
-                )
-                .select_related("claim__demand__league_org", "claim__org")
-                .first()
-            )
-            if process is None or _claim_of(process) is None:
-                raise Http404
-            self._process = process
-        return self._process
+        process = (
+            ClaimProcess.objects.filter(pk=self.kwargs["process_pk"], flow_class=self.flow_class)
+            .select_related("claim__demand__league_org", "claim__org")
+            .first()
+        )
+        if process is None or _claim_of(process) is None:
+            raise Http404
+        return process
 
     @property
     def claim(self):
