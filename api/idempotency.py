@@ -31,9 +31,10 @@ from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from orgs.privacy import mask_mobile
+
 from .exception_handlers import error_body
 from .models import IdempotencyRecord, IdempotencyState
-from .serializers.common import mask_mobile
 
 logger = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from orgs.views import (
     ThrottledAdminAuthenticationForm,
     ThrottledLoginView,
 )
-from workflows.ui import site
+from workspace.site import site
 
 # The admin's login page is a way in too: it counts failed logins like the others.
 admin.site.login_form = ThrottledAdminAuthenticationForm

@@ -23,12 +23,11 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from api.serializers.common import mask_mobile
-
 from .audit import audit
 from .choices import Role
 from .errors import NotAllowed
 from .models import AuditRecord, City, LeagueOrg, Membership, User, VolunteerOrg
+from .privacy import mask_mobile
 from .services import PasswordReset, user_reset_password
 
 # -- mobiles ------------------------------------------------------------------------------------
@@ -39,7 +38,7 @@ def masked_mobile_display(model, field_name: str):
 
     @admin.display(description=model._meta.get_field(field_name).verbose_name)
     def display(model_admin, obj):
-        return mask_mobile(getattr(obj, field_name) or "")
+        return mask_mobile(getattr(obj, field_name))
 
     return display
 

@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from orgs.validation import REASON_MAX
+
 
 class ReviewForm(forms.Form):
     APPROVE, REJECT = "approve", "reject"
@@ -12,5 +14,5 @@ class ReviewForm(forms.Form):
         widget=forms.RadioSelect,
     )
     reason = forms.CharField(
-        label=_("退回原因"), max_length=200, required=False, widget=forms.Textarea
+        label=_("退回原因"), max_length=REASON_MAX, required=False, widget=forms.Textarea
     )

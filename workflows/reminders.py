@@ -21,8 +21,9 @@ from orgs.choices import Role
 from orgs.models import Membership, User
 from orgs.sms import sms_queue
 
+from .flows import ClaimFlow
 from .models import ReviewReminder
-from .stats import overdue_review_tasks
+from .selectors import overdue_review_tasks, review_overdue_days
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +32,7 @@ SMS_PURPOSE = "review_overdue"
 
 def review_overdue_text(*, count: int, language: str | None = None) -> str:
     """The reminder's text; accounts have no language, so the platform's (English in locale/en)."""
-    days = settings.PLATFORM["REVIEW_OVERDUE_DAYS"]
+    days = review_overdue_days()
     with translation.override(language or settings.LANGUAGE_CODE):
         return ngettext(
             "【i志愿】您有%(count)d条认领审核已超过%(days)d天未处理，请尽快登录工作台审核。",
@@ -60,7 +61,7 @@ def review_overdue_remind(*, now: datetime.datetime | None = None) -> int:
     now = now or timezone.now()
     day = timezone.localdate(now)
     tasks = list(
-        overdue_review_tasks(now=now)
+        overdue_review_tasks(review=ClaimFlow.review, now=now)
         .order_by("created", "pk")
         .values("id", "owner_id", league_org_id=F("process__claim__demand__league_org"))
     )

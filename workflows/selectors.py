@@ -1,11 +1,16 @@
-"""Reads of claims for the parties to them: lists, one claim, and its process progress."""
+"""Reads of claims for the parties to them: lists, one claim, its process progress, and
+which reviews are overdue."""
 
+import datetime
+
+from django.conf import settings
 from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from .models import HOLDING_CLAIM_STATES, Claim, ClaimStatus
+from .models import HOLDING_CLAIM_STATES, Claim, ClaimProcess, ClaimStatus
 
 ACTIVE_TASK_STATES = {STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED}
 # The nodes a party waits on; gateways, splits and joins are not steps anyone takes.
@@ -139,12 +144,46 @@ def claim_process_visible(*, user, process=None) -> bool:
 
 def claim_processes_for(user):
     """The claim processes `user` may list: all for administrators, their org's for reviewers."""
-    from .models import ClaimProcess
-
     processes = ClaimProcess.objects.all()
     if user.is_provincial_admin:
         return processes
     return processes.filter(claim__demand__league_org_id__in=user.reviewer_league_org_ids())
+
+
+def claim_processes_scope(queryset, *, user, field: str = "pk"):
+    """`queryset` narrowed to the rows whose `field` is a claim process `user` may list; as it
+    is for an administrator (no subquery over every process)."""
+    if user.is_provincial_admin:
+        return queryset
+    return queryset.filter(**{f"{field}__in": claim_processes_for(user).values("pk")})
+
+
+# -- overdue reviews ---------------------------------------------------------------------------
+# One rule, applied alike by the reviewer's queue, the monitor, its exports, the dashboard and
+# the reminders: an open review task created more than REVIEW_OVERDUE_DAYS ago is overdue.
+
+
+def review_overdue_days() -> int:
+    return settings.PLATFORM["REVIEW_OVERDUE_DAYS"]
+
+
+def review_overdue_cutoff(now: datetime.datetime | None = None) -> datetime.datetime:
+    """An open review task created before this instant is overdue."""
+    return (now or timezone.now()) - datetime.timedelta(days=review_overdue_days())
+
+
+def review_is_overdue(
+    created: datetime.datetime | None, now: datetime.datetime | None = None
+) -> bool:
+    """Whether an open review task created at `created` (None: no open review) is overdue."""
+    return created is not None and created < review_overdue_cutoff(now)
+
+
+def overdue_review_tasks(*, review, now: datetime.datetime | None = None) -> QuerySet[Task]:
+    """The open tasks of the flow's `review` node that are overdue (review_is_overdue, in SQL)."""
+    return Task.objects.filter(
+        flow_task=review, status__in=ACTIVE_TASK_STATES, created__lt=review_overdue_cutoff(now)
+    )
 
 
 # -- reviewer workspace ------------------------------------------------------------------------
@@ -153,25 +192,24 @@ def claim_processes_for(user):
 REVIEW_RATINGS_SHOWN = 20
 
 
-def _review_tasks(user) -> QuerySet[Task]:
-    """Review tasks of the user's league orgs, oldest first.
+def _review_tasks(user, review) -> QuerySet[Task]:
+    """Tasks of the flow's `review` node on the user's league orgs' claims, oldest first.
 
     Scoped by league org, not only by Viewflow's queue permission: a superuser's queue holds
     every task, but only a reviewer of the demand's league org may decide a claim.
     """
-    from .flows import ClaimFlow  # the flow imports the views, which import these selectors
-
     return Task.objects.filter(
-        flow_task=ClaimFlow.review,
+        flow_task=review,
         process__claim__demand__league_org_id__in=user.reviewer_league_org_ids(),
     ).order_by("created", "pk")
 
 
-def next_review_task(user) -> Task | None:
-    """The reviewer's next review: the oldest in their inbox, else the oldest in their queue."""
+def next_review_task(user, review) -> Task | None:
+    """The reviewer's next task of the `review` node: the oldest in their inbox, else the
+    oldest in their queue. The node is given (the flow imports the views, which read this)."""
     if not user.is_authenticated:
         return None
-    tasks = _review_tasks(user)
+    tasks = _review_tasks(user, review)
     return (
         tasks.filter(owner=user, status=STATUS.ASSIGNED).first()
         or tasks.filter(owner__isnull=True, status=STATUS.NEW).first()

@@ -70,7 +70,7 @@ class ReviewClaimView(FormView):
 
     def get_success_url(self):
         """The reviewer's next review (inbox first, then queue), else back to the queue."""
-        task = selectors.next_review_task(self.request.user)
+        task = selectors.next_review_task(self.request.user, self.request.activation.flow_task)
         if task is None:
             return self.request.resolver_match.flow_viewset.reverse("queue")
         step = "execute" if task.owner_id == self.request.user.pk else "assign"

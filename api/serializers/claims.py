@@ -6,13 +6,14 @@ from rest_framework import serializers
 from demands.choices import Guarantee
 from demands.selectors import can_see_contact_mobile
 from orgs.choices import ServiceObject
+from orgs.privacy import mask_mobile
 from scoring.models import Rating
 from scoring.selectors import rating_list_visible
 from scoring.services import rating_side
 from workflows.models import Activity, Claim, Suitability
 from workflows.selectors import WAITING_NODES, claim_current_step, claim_progress
 
-from .common import OrgRefSerializer, code_list, mask_mobile
+from .common import OrgRefSerializer, code_list
 from .demands import ProgressStepSerializer
 
 

@@ -1,4 +1,4 @@
-"""Fields shared by the API's serializers: codes, cities, masked mobiles, error docs."""
+"""Fields shared by the API's serializers: codes, cities, org references, error docs."""
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
@@ -21,11 +21,6 @@ class CityField(serializers.SlugRelatedField):
 
 def code_list(choices, **kwargs):
     return serializers.ListField(child=serializers.ChoiceField(choices=choices), **kwargs)
-
-
-def mask_mobile(mobile: str) -> str:
-    """188****0174"""
-    return f"{mobile[:3]}****{mobile[-4:]}" if len(mobile) >= 7 else ("*" * len(mobile))
 
 
 class OrgRefSerializer(serializers.Serializer):

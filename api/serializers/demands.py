@@ -8,8 +8,10 @@ from demands.models import Demand, Report
 from demands.selectors import can_see_contact_mobile, demand_progress, demand_ratings
 from demands.services import DEMAND_FIELDS
 from orgs.choices import ServiceArea
+from orgs.privacy import mask_mobile
+from orgs.validation import REASON_MAX
 
-from .common import CityField, OrgRefSerializer, code_list, mask_mobile
+from .common import CityField, OrgRefSerializer, code_list
 
 
 class DemandSerializer(serializers.ModelSerializer):
@@ -121,11 +123,13 @@ class DemandWriteSerializer(serializers.Serializer):
 
 
 class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    reason = serializers.CharField(
+        max_length=REASON_MAX, required=False, allow_blank=True, default=""
+    )
 
 
 class RequiredReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=200)
+    reason = serializers.CharField(max_length=REASON_MAX)
 
 
 class ToggleSerializer(serializers.Serializer):

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "orgs",
     "demands",
     "workflows",
+    "workspace",
     "scoring",
     "api",
 ]
@@ -81,7 +82,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "workflows.context_processors.todo",
+                "workspace.context_processors.todo",
             ],
         },
     },

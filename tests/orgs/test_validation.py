@@ -1,11 +1,15 @@
 """The text rule shared by every service: stripped, bounded, no invisible controls."""
 
 import pytest
+from django.utils import translation
 
+from api.serializers.demands import ReasonSerializer, RequiredReasonSerializer
 from orgs.errors import InvalidInput
-from orgs.validation import clean_reason, clean_text, model_field_errors
+from orgs.validation import REASON_MAX, clean_reason, clean_text, model_field_errors
 from scoring.models import Rating
 from tests import factories as f
+from workflows.forms import ReviewForm
+from workspace import league_forms, monitor
 
 SPOOFS = [
     "\u202e",  # right-to-left override
@@ -48,3 +52,25 @@ def test_model_text_fields_refuse_controls_in_full_clean(db):
     errors = model_field_errors(claim_free, exclude=("claim", "rater", "rated_org", "side"))
     assert "comment" in errors
     assert "name" not in model_field_errors(org)
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        ReviewForm.base_fields["reason"],
+        monitor.ReasonForm.base_fields["reason"],
+        league_forms.ReasonForm.base_fields["reason"],
+        ReasonSerializer().fields["reason"],
+        RequiredReasonSerializer().fields["reason"],
+    ],
+)
+def test_every_reason_input_takes_the_one_limit(field):
+    """The forms and serializers bound a reason as clean_reason does (their own number would
+    refuse, or let through, what the service decides)."""
+    assert field.max_length == REASON_MAX
+
+
+def test_the_league_workspaces_reason_says_the_limit():
+    with translation.override("en"):
+        help_text = league_forms.ReasonForm().fields["reason"].help_text
+    assert help_text == f"Optional; at most {REASON_MAX} characters"

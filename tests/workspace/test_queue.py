@@ -15,10 +15,10 @@ from viewflow.workflow.status import STATUS
 from orgs.models import User
 from scoring import services as scoring
 from workflows import selectors, services
-from workflows.context_processors import todo
 from workflows.flows import ClaimFlow
 from workflows.models import Claim, ClaimStatus
-from workflows.ui_reviewer import task_age
+from workspace.context_processors import todo
+from workspace.queue import task_age
 
 from .. import factories as f
 
@@ -298,7 +298,7 @@ def test_no_next_task_goes_back_to_the_queue(reviewer_client, demand, operator):
     response = reviewer_client.post(url(task, "execute"), {"decision": "approve"})
 
     assert response["Location"] == QUEUE
-    assert selectors.next_review_task(fresh_user(reviewer_client)) is None
+    assert selectors.next_review_task(fresh_user(reviewer_client), ClaimFlow.review) is None
 
 
 def fresh_user(client) -> User:

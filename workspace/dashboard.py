@@ -10,25 +10,18 @@ from django.conf import settings
 from django.db.models import Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
-from viewflow.workflow.models import Task
 
 from demands.choices import Zone
 from demands.models import Demand, DemandStatus
-
-from .models import HOLDING_CLAIM_STATES, Activity, Claim
-from .selectors import ACTIVE_TASK_STATES
+from workflows.flows import ClaimFlow
+from workflows.models import HOLDING_CLAIM_STATES, Activity, Claim
+from workflows.selectors import overdue_review_tasks
 
 DAILY_DAYS = 30
 
 
 def platform_tz() -> ZoneInfo:
     return ZoneInfo(settings.TIME_ZONE)
-
-
-def overdue_cutoff(now: datetime.datetime | None = None) -> datetime.datetime:
-    """A review task created before this instant is overdue."""
-    days = settings.PLATFORM["REVIEW_OVERDUE_DAYS"]
-    return (now or timezone.now()) - datetime.timedelta(days=days)
 
 
 def _per_day(queryset, field: str, start: datetime.datetime) -> dict[datetime.date, int]:
@@ -126,20 +119,11 @@ def median_decision_hours() -> float | None:
     return round(seconds / 3600, 1)
 
 
-def overdue_review_tasks(*, now: datetime.datetime | None = None):
-    """Open review tasks older than REVIEW_OVERDUE_DAYS (the dashboard's and the reminders')."""
-    from .flows import ClaimFlow
-
-    return Task.objects.filter(
-        flow_task=ClaimFlow.review,
-        status__in=ACTIVE_TASK_STATES,
-        created__lt=overdue_cutoff(now),
-    )
-
-
 def overdue_reviews_per_league_org(*, now: datetime.datetime | None = None) -> list[dict]:
-    """Open review tasks older than REVIEW_OVERDUE_DAYS, per league org, most first."""
-    overdue = overdue_review_tasks(now=now).filter(process=OuterRef("process_id"))
+    """Overdue reviews (selectors.review_is_overdue) per league org, most first."""
+    overdue = overdue_review_tasks(review=ClaimFlow.review, now=now).filter(
+        process=OuterRef("process_id")
+    )
     rows = (
         Claim.objects.filter(Exists(overdue))
         .order_by()

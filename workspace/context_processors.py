@@ -2,7 +2,7 @@
 
 from django.utils.functional import SimpleLazyObject
 
-from .todo import todo_counts
+from workflows.todo import todo_counts
 
 
 def todo(request) -> dict:

@@ -15,9 +15,10 @@ from demands.models import DemandStatus
 from orgs.errors import InvalidInput, NotAllowed, StateConflict
 from orgs.models import AuditRecord, Membership
 from scoring import services as scoring
-from workflows import services, stats
+from workflows import services
 from workflows.flows import ClaimFlow
 from workflows.models import ClaimProcess, ClaimStatus
+from workspace import dashboard
 
 from .. import factories as f
 
@@ -494,7 +495,7 @@ def test_daily_counts_use_shanghai_days(reviewer, operator, operator2):
         f.open_demand(reviewer)  # before the 30 days
     f.draft_demand(reviewer)  # drafts are not published
 
-    daily = stats.daily_counts(now=at_shanghai(today, 9))
+    daily = dashboard.daily_counts(now=at_shanghai(today, 9))
     assert len(daily) == 30
     assert daily[0]["day"] == datetime.date(2026, 2, 19)
     assert daily[-1]["day"] == today
@@ -531,18 +532,18 @@ def test_dashboard_figures(reviewer, other_reviewer, operator, operator2, admin)
     assert refreshed(competitor).status == ClaimStatus.REJECTED
     assert refreshed(overdue).status == ClaimStatus.PENDING
 
-    assert stats.median_decision_hours() == 4.0
-    assert stats.funnel() == {"published": 3, "claimed": 2, "activity": 1, "completed": 1}
-    assert stats.demands_per_city() == [
+    assert dashboard.median_decision_hours() == 4.0
+    assert dashboard.funnel() == {"published": 3, "claimed": 2, "activity": 1, "completed": 1}
+    assert dashboard.demands_per_city() == [
         {"label": "深圳市", "count": 2},
         {"label": "广州市", "count": 1},
     ]
-    assert [(z["zone"], z["count"]) for z in stats.demands_per_zone()] == [
+    assert [(z["zone"], z["count"]) for z in dashboard.demands_per_zone()] == [
         ("colorful_holiday", 2),
         ("cloud_teaching", 1),
         ("general", 0),
     ]
-    assert [(row["label"], row["count"]) for row in stats.overdue_reviews_per_league_org()] == [
+    assert [(row["label"], row["count"]) for row in dashboard.overdue_reviews_per_league_org()] == [
         ("共青团广州市委员会", 1)
     ]
 
@@ -552,11 +553,11 @@ def test_dashboard_figures(reviewer, other_reviewer, operator, operator2, admin)
         d = f.claim(fourth, operator)
     with time_machine.travel(start + datetime.timedelta(hours=6), tick=False):
         services.claim_reject(claim=d, actor=reviewer, reason="人数不够")
-    assert stats.median_decision_hours() == 5.0
+    assert dashboard.median_decision_hours() == 5.0
 
 
 def test_median_is_none_without_decisions(pending):
-    assert stats.median_decision_hours() is None
+    assert dashboard.median_decision_hours() is None
 
 
 # -- exports -----------------------------------------------------------------------------------

@@ -3,7 +3,6 @@ and their bulk actions (take the selected tasks, put them back), scoped to the u
 
 import datetime
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -23,7 +22,8 @@ from viewflow.workflow.flow.views.filters import FlowUserTaskListFilter
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from .stats import overdue_cutoff
+from workflows.flows import ClaimFlow
+from workflows.selectors import review_is_overdue, review_overdue_days
 
 # timesince's units as a reviewer reads them: 3天5小时.
 AGE_UNITS = {
@@ -45,18 +45,8 @@ def task_age(created: datetime.datetime, now: datetime.datetime | None = None) -
     return age
 
 
-def overdue_days() -> int:
-    return settings.PLATFORM["REVIEW_OVERDUE_DAYS"]
-
-
-def is_overdue(created: datetime.datetime, now: datetime.datetime | None = None) -> bool:
-    return created < overdue_cutoff(now)
-
-
 def flow_step_choices(*, human_only: bool = False) -> list[tuple[str, str]]:
     """The claim flow's steps as a task filter offers them (without reading any task)."""
-    from .flows import ClaimFlow
-
     flow = ClaimFlow.instance
     return [
         (get_task_ref(node), f"{flow.process_title}/{node.name.title()}")
@@ -119,12 +109,12 @@ class ReviewTaskColumnsMixin:
     age.short_description = _("提交时长")
 
     def overdue(self, task):
-        if not is_overdue(task.created, self.now):
+        if not review_is_overdue(task.created, self.now):
             return ""
         return format_html(
             '<span class="review-overdue" title="{}" style="display:inline-block;padding:2px 8px;'
             'border-radius:12px;background:#b00020;color:#fff;font-size:12px">{}</span>',
-            gettext("提交超过%(days)d天未审核") % {"days": overdue_days()},
+            gettext("提交超过%(days)d天未审核") % {"days": review_overdue_days()},
             gettext("已超期"),
         )
 
@@ -173,7 +163,7 @@ class ScopedBulkTaskActionMixin:
     max_tasks = 50
     list_viewname = None  # the list the action belongs to, and returns to
     filterset_class = ReviewTaskFilter
-    template_name = "workflows/tasks_action.html"
+    template_name = "workspace/tasks_action.html"
     title = None
     confirm_label = None
     done_message = None
@@ -196,8 +186,6 @@ class ScopedBulkTaskActionMixin:
 
     @viewprop
     def queryset(self):
-        from .flows import ClaimFlow  # the flow imports the views, which import this module
-
         # The review tasks of the reviewer's league orgs: the processes claim_processes_for()
         # gives a reviewer, and the one step a reviewer takes.
         tasks = Task.objects.filter(

@@ -16,7 +16,7 @@ from viewflow.workflow.status import STATUS
 from orgs.choices import Role
 from orgs.models import Membership
 from workflows.flows import ClaimFlow
-from workflows.ui_reviewer import BulkAssignView, BulkUnassignView
+from workspace.queue import BulkAssignView, BulkUnassignView
 
 from .. import factories as f
 

@@ -17,6 +17,8 @@ from django_filters import ChoiceFilter, FilterSet, ModelChoiceFilter
 from demands.choices import Zone
 from demands.models import Demand, DemandStatus
 from orgs.models import City, LeagueOrg
+from orgs.privacy import mask_mobile
+from workflows.selectors import review_is_overdue
 
 from .monitor import (
     PROCESS_STATUS_LABELS,
@@ -24,24 +26,14 @@ from .monitor import (
     ProcessMonitorListView,
     _claim_of,
     format_age,
-    is_overdue,
     process_age,
     stage_label,
 )
-from .stats import overdue_cutoff
 
 FORMATS = ("csv", "xlsx")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def mask_mobile(mobile: str) -> str:
-    """188****0174"""
-    mobile = mobile or ""
-    if not mobile:
-        return ""
-    return f"{mobile[:3]}****{mobile[-4:]}" if len(mobile) >= 7 else "*" * len(mobile)
 
 
 def cell(value) -> str:
@@ -87,7 +79,7 @@ def process_rows(processes):
         gettext("需求负责人"),
         gettext("需求负责人手机"),
     ]
-    cutoff, now = overdue_cutoff(), timezone.now()
+    now = timezone.now()
     for process in processes:
         claim = _claim_of(process)
         demand = claim.demand if claim else None
@@ -103,7 +95,7 @@ def process_rows(processes):
             claim.get_status_display() if claim else "",
             process.created,
             format_age(process_age(process, now)),
-            gettext("是") if is_overdue(process, cutoff) else gettext("否"),
+            gettext("是") if review_is_overdue(process.review_since, now) else gettext("否"),
             claim.org.contact_name if claim else "",
             mask_mobile(claim.org.contact_mobile) if claim else "",
             demand.contact_name if demand else "",

@@ -3,17 +3,18 @@
 import django_filters
 from django import forms
 from django.core.exceptions import FieldDoesNotExist
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from viewflow.forms import FieldSet, Layout, Row
 
+from demands.choices import Guarantee, Zone
+from demands.models import Demand, DemandStatus, InitialDemand, InitialDemandStatus
+from demands.services import DEMAND_CONTACT_FIELDS, DEMAND_CONTENT_FIELDS
 from orgs.choices import ServiceArea
 from orgs.errors import DomainError
 from orgs.forms import add_domain_errors as show_domain_errors
 from orgs.models import City
-
-from .choices import Guarantee, Zone
-from .models import Demand, DemandStatus, InitialDemand, InitialDemandStatus
-from .services import DEMAND_CONTACT_FIELDS, DEMAND_CONTENT_FIELDS
+from orgs.validation import REASON_MAX
 
 
 def add_domain_errors(form: forms.Form, exc: DomainError, *, aliases=None) -> None:
@@ -33,14 +34,15 @@ class ReasonForm(forms.Form):
 
     reason = forms.CharField(
         label=_("原因"),
-        max_length=200,
+        max_length=REASON_MAX,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("选填，200字以内"),
     )
 
     def __init__(self, *args, label=None, **kwargs):
         super().__init__(*args, **kwargs)
+        # Worded in the request's language, with the one limit of a reason (orgs.validation).
+        self.fields["reason"].help_text = gettext("选填，%(n)d字以内") % {"n": REASON_MAX}
         if label:
             self.fields["reason"].label = label
 

@@ -1,6 +1,6 @@
 """The league workspace (团组织工作台): a league org's initial demands, publications and points.
 
-An Application of the operator Site (workflows.ui). Every page is for accounts of a league org
+An Application of the operator Site (workspace.site). Every page is for accounts of a league org
 (a league reviewer membership) and shows that org's rows only; anyone else gets 403, another
 org's row is 404. The views translate requests into calls to demands.services; the rules,
 including who may do what, are the services'.
@@ -19,6 +19,9 @@ from viewflow.urls import Application
 from viewflow.utils import Icon
 from viewflow.views import ListModelView
 
+from demands import initial_selectors, selectors, services
+from demands.choices import Course, Guarantee, Interest
+from demands.models import Demand, DemandStatus, InitialDemand, InitialDemandStatus
 from orgs.errors import DomainError
 from orgs.models import LeagueOrg, SmsPurpose
 from orgs.sms import sms_code_issue
@@ -26,9 +29,7 @@ from scoring.models import PointsEntry
 from scoring.selectors import points_balance
 from workflows.selectors import claim_list, claim_process_visible
 
-from . import initial_selectors, selectors, services
-from .choices import Course, Guarantee, Interest
-from .forms import (
+from .league_forms import (
     DemandContactForm,
     DemandContentForm,
     DemandFilter,
@@ -36,7 +37,6 @@ from .forms import (
     ReasonForm,
     add_domain_errors,
 )
-from .models import Demand, DemandStatus, InitialDemand, InitialDemandStatus
 
 
 def is_league_reviewer(user) -> bool:
@@ -127,7 +127,7 @@ def _student_display(record) -> dict:
 class InitialDemandDetailView(LeagueReviewerRequired, TemplateView):
     """The request, its student (cloud teaching) and progress; 采用 / 不采用 while pending."""
 
-    template_name = "demands/league/initial_demand_detail.html"
+    template_name = "workspace/league/initial_demand_detail.html"
 
     def prepare(self, pk, **kwargs):
         self.initial = _initial_demand_for(self, pk)
@@ -209,7 +209,7 @@ class DemandListView(LeagueReviewerRequired, ListModelView):
     object_link_columns = ("display_title",)
     filterset_class = DemandFilter
     paginate_by = 20
-    template_name = "demands/league/demand_list.html"
+    template_name = "workspace/league/demand_list.html"
 
     @property
     def queryset(self):
@@ -251,7 +251,7 @@ def _claim_process_url(claim, user) -> str | None:
 class DemandDetailView(LeagueReviewerRequired, TemplateView):
     """Both steps' fields, the progress, linked initial demands and the claims."""
 
-    template_name = "demands/league/demand_detail.html"
+    template_name = "workspace/league/demand_detail.html"
 
     def prepare(self, pk, **kwargs):
         self.demand = _demand_for(self, pk)
@@ -308,7 +308,7 @@ class DemandContentView(DemandFormView):
     """Step 1, 填写需求内容: 保存草稿 or 下一步; both save the draft through the service."""
 
     form_class = DemandContentForm
-    template_name = "demands/league/demand_content.html"
+    template_name = "workspace/league/demand_content.html"
 
     def get_form_kwargs(self):
         user = self.request.user
@@ -350,7 +350,7 @@ class DemandContactView(DemandFormView):
     """Step 2, 确认组织信息: 保存草稿 or 发布; a new mobile needs the SMS code."""
 
     form_class = DemandContactForm
-    template_name = "demands/league/demand_contact.html"
+    template_name = "workspace/league/demand_contact.html"
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "demand": self.demand}
@@ -401,7 +401,7 @@ class DemandCloseView(DemandFormView):
     """关闭需求 (a draft or an open one), with an optional reason."""
 
     form_class = ReasonForm
-    template_name = "demands/league/demand_close.html"
+    template_name = "workspace/league/demand_close.html"
     drafts_only = False
 
     def get_form_kwargs(self):
@@ -427,7 +427,7 @@ class PointsView(LeagueReviewerRequired, ListModelView):
     columns = ("created_at", "league_org", "points", "reason", "claim")
     object_link_columns = ()
     paginate_by = 20
-    template_name = "demands/league/points.html"
+    template_name = "workspace/league/points.html"
 
     @property
     def queryset(self):
@@ -454,9 +454,9 @@ class LeagueWorkspace(Application):
     app_name = "league"
     title = gettext_lazy("团组织工作台")
     icon = Icon("groups")
-    menu_template_name = "demands/league/menu.html"
+    menu_template_name = "workspace/league/menu.html"
     # The workspace's page chrome, with the to-do counts in the top bar.
-    base_template_name = "workflows/base_page.html"
+    base_template_name = "workspace/base_page.html"
 
     MENU = (
         ("initial_list", gettext_lazy("初始需求"), "inbox"),
@@ -474,26 +474,28 @@ class LeagueWorkspace(Application):
         # to the view, which sends it to log in.
         return not user.is_authenticated or is_league_reviewer(user)
 
-    def _view(self, view_class, **kwargs):
+    def page_view(self, view_class, **kwargs):
         return view_class.as_view(viewset=self, **kwargs)
 
     @property
     def index_path(self):
-        return path("", self._view(IndexView), name="index")
+        return path("", self.page_view(IndexView), name="index")
 
     @property
     def initial_list_path(self):
-        return path("initial/", self._view(InitialDemandListView), name="initial_list")
+        return path("initial/", self.page_view(InitialDemandListView), name="initial_list")
 
     @property
     def initial_detail_path(self):
-        return path("initial/<int:pk>/", self._view(InitialDemandDetailView), name="initial_detail")
+        return path(
+            "initial/<int:pk>/", self.page_view(InitialDemandDetailView), name="initial_detail"
+        )
 
     @property
     def initial_adopt_path(self):
         return path(
             "initial/<int:pk>/adopt/",
-            self._view(InitialDemandDecideView, action="adopt"),
+            self.page_view(InitialDemandDecideView, action="adopt"),
             name="initial_adopt",
         )
 
@@ -501,44 +503,44 @@ class LeagueWorkspace(Application):
     def initial_decline_path(self):
         return path(
             "initial/<int:pk>/decline/",
-            self._view(InitialDemandDecideView, action="decline"),
+            self.page_view(InitialDemandDecideView, action="decline"),
             name="initial_decline",
         )
 
     @property
     def demand_list_path(self):
-        return path("demands/", self._view(DemandListView), name="demand_list")
+        return path("demands/", self.page_view(DemandListView), name="demand_list")
 
     @property
     def demand_add_path(self):
-        return path("demands/add/", self._view(DemandContentView), name="demand_add")
+        return path("demands/add/", self.page_view(DemandContentView), name="demand_add")
 
     @property
     def demand_detail_path(self):
-        return path("demands/<int:pk>/", self._view(DemandDetailView), name="demand_detail")
+        return path("demands/<int:pk>/", self.page_view(DemandDetailView), name="demand_detail")
 
     @property
     def demand_edit_path(self):
-        return path("demands/<int:pk>/edit/", self._view(DemandContentView), name="demand_edit")
+        return path("demands/<int:pk>/edit/", self.page_view(DemandContentView), name="demand_edit")
 
     @property
     def demand_contact_path(self):
         return path(
-            "demands/<int:pk>/contact/", self._view(DemandContactView), name="demand_contact"
+            "demands/<int:pk>/contact/", self.page_view(DemandContactView), name="demand_contact"
         )
 
     @property
     def demand_send_code_path(self):
         return path(
             "demands/<int:pk>/contact/send-code/",
-            self._view(DemandSendCodeView),
+            self.page_view(DemandSendCodeView),
             name="demand_send_code",
         )
 
     @property
     def demand_close_path(self):
-        return path("demands/<int:pk>/close/", self._view(DemandCloseView), name="demand_close")
+        return path("demands/<int:pk>/close/", self.page_view(DemandCloseView), name="demand_close")
 
     @property
     def points_path(self):
-        return path("points/", self._view(PointsView), name="points")
+        return path("points/", self.page_view(PointsView), name="points")

@@ -2,8 +2,8 @@
 
 Reviewers see their own league org's processes and tasks only; provincial administrators see
 all. Viewflow's task queue is already scoped by the per-org review permission
-(orgs.backends); the process and task lists are scoped here, the queue's and inbox's bulk
-actions in workflows.ui_reviewer. The process list has no bulk action.
+(orgs.backends); the task lists are scoped here, the process list in workspace.monitor, the
+queue's and inbox's bulk actions in workspace.queue. The process list has no bulk action.
 """
 
 from django.core.exceptions import PermissionDenied
@@ -17,35 +17,26 @@ from viewflow.workflow.flow import FlowAppViewset
 from viewflow.workflow.flow import views as flow_views
 from viewflow.workflow.flow.views.filters import DashboardTaskListViewFilter
 
-from demands.ui import LeagueWorkspace
+from workflows.flows import ClaimFlow
+from workflows.models import ClaimProcess
+from workflows.selectors import claim_processes_scope
 
-from .flows import ClaimFlow
-from .models import ClaimProcess
-from .selectors import claim_processes_for
-from .ui_reviewer import (
+from .exports import DemandExportView, ProcessExportView
+from .league import LeagueWorkspace
+from .monitor import (
+    MonitorDashboardView,
+    ProcessCancelView,
+    ProcessMonitorDetailView,
+    ProcessMonitorListView,
+    ReviewReassignView,
+)
+from .queue import (
     BulkAssignView,
     BulkUnassignView,
     ReviewInboxListView,
     ReviewQueueListView,
     flow_step_choices,
 )
-
-
-def _visible_only(queryset, user, field):
-    """Scope a list to the processes `user` may see (no filter at all for an administrator)."""
-    visible = claim_processes_for(user)
-    if not visible.query.has_filters():
-        return queryset
-    return queryset.filter(**{f"{field}__in": visible.values("pk")})
-
-
-class ScopedProcessListView(flow_views.DashboardProcessListView):
-    def get_queryset(self):
-        # Viewflow's own get_queryset also counts every process's open tasks, a GROUP BY over
-        # the whole task table (seconds at 50,000 processes), for a column the monitor does
-        # not show: take the filtered list without it.
-        queryset = super(flow_views.DashboardProcessListView, self).get_queryset()
-        return _visible_only(queryset.filter(flow_class=self.flow_class), self.request.user, "pk")
 
 
 class ClaimBriefMixin:
@@ -74,7 +65,9 @@ class ScopedTaskListView(ClaimBriefMixin, flow_views.DashboardTaskListView):
     filterset_class = TaskListFilter
 
     def get_queryset(self):
-        return _visible_only(super().get_queryset(), self.request.user, "process_id")
+        return claim_processes_scope(
+            super().get_queryset(), user=self.request.user, field="process_id"
+        )
 
 
 class ArchiveListView(ClaimBriefMixin, flow_views.FlowArchiveListView):
@@ -113,6 +106,8 @@ class WorkspaceIndexView(RedirectView):
 
 
 class ClaimFlowAppViewset(FlowAppViewset):
+    process_list_view_class = ProcessMonitorListView
+    process_detail_view_class = ProcessMonitorDetailView
     task_list_view_class = ScopedTaskListView
     chart_view_class = ScopedChartView
     dashboard_view_class = AdminDashboardView
@@ -121,7 +116,7 @@ class ClaimFlowAppViewset(FlowAppViewset):
     tasks_assign_view_class = BulkAssignView
     tasks_unassign_view_class = BulkUnassignView
     archive_view_class = ArchiveListView
-    base_template_name = "workflows/base_page.html"
+    base_template_name = "workspace/base_page.html"
 
     @property
     def index_path(self):
@@ -131,56 +126,38 @@ class ClaimFlowAppViewset(FlowAppViewset):
     def dashboard_path(self):
         return path("dashboard/", self.dashboard_view, name="dashboard")
 
-    # The process monitor (workflows.monitor, workflows.exports) subclasses this module's
-    # views, so its classes are imported when the URLs are built, not when this module loads.
-    @property
-    def process_list_view_class(self):
-        from .monitor import ProcessMonitorListView
-
-        return ProcessMonitorListView
-
-    @property
-    def process_detail_view_class(self):
-        from .monitor import ProcessMonitorDetailView
-
-        return ProcessMonitorDetailView
+    def monitor_url(self, route: str, view_class, name: str):
+        """A monitor page, given the flow and this viewset as Viewflow gives its own pages
+        (filter_kwargs)."""
+        return path(route, view_class.as_view(**self.filter_kwargs(view_class)), name=name)
 
     @property
     def process_cancel_path(self):
         # Viewflow's own cancel would stop the process and leave the claim as it was: route
         # its URL name to the administrators' cancel, which goes through the claim service.
-        from .monitor import ProcessCancelView
-
-        view = ProcessCancelView.as_view(viewset=self, flow_class=self._flow_class)
-        return path("<int:process_pk>/cancel/", view, name="process_cancel")
+        return self.monitor_url("<int:process_pk>/cancel/", ProcessCancelView, "process_cancel")
 
     @property
     def process_reassign_path(self):
-        from .monitor import ReviewReassignView
-
-        view = ReviewReassignView.as_view(viewset=self, flow_class=self._flow_class)
-        return path("<int:process_pk>/reassign/", view, name="process_reassign")
+        return self.monitor_url(
+            "<int:process_pk>/reassign/", ReviewReassignView, "process_reassign"
+        )
 
     @property
     def monitor_dashboard_path(self):
-        from .monitor import MonitorDashboardView
-
-        view = MonitorDashboardView.as_view(viewset=self, flow_class=self._flow_class)
-        return path("monitor/dashboard/", view, name="monitor_dashboard")
+        return self.monitor_url("monitor/dashboard/", MonitorDashboardView, "monitor_dashboard")
 
     @property
     def monitor_export_processes_path(self):
-        from .exports import ProcessExportView
-
-        view = ProcessExportView.as_view(viewset=self, flow_class=self._flow_class)
-        return path("monitor/export/processes.<str:fmt>", view, name="monitor_export_processes")
+        return self.monitor_url(
+            "monitor/export/processes.<str:fmt>", ProcessExportView, "monitor_export_processes"
+        )
 
     @property
     def monitor_export_demands_path(self):
-        from .exports import DemandExportView
-
-        view = DemandExportView.as_view(viewset=self, flow_class=self._flow_class)
-        return path("monitor/export/demands.<str:fmt>", view, name="monitor_export_demands")
+        return self.monitor_url(
+            "monitor/export/demands.<str:fmt>", DemandExportView, "monitor_export_demands"
+        )
 
 
 site = Site(
