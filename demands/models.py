@@ -11,7 +11,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from orgs.choices import ServiceArea
 from orgs.models import MOBILE_RE, City, LeagueOrg, mobile_validator
-from orgs.validation import PlainTextModel
+from orgs.validation import REASON_MAX, PlainTextModel
 
 from .choices import (
     MAX_COURSES,
@@ -87,7 +87,7 @@ class InitialDemand(ConcurrentTransitionMixin, PlainTextModel):
         default=InitialDemandStatus.PENDING,
         protected=True,
     )
-    decision_reason = models.CharField(_("处理说明"), max_length=200, blank=True)
+    decision_reason = models.CharField(_("处理说明"), max_length=REASON_MAX, blank=True)
     decided_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
 
@@ -432,7 +432,7 @@ class Report(PlainTextModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reports"
     )
     demand = models.ForeignKey(Demand, on_delete=models.CASCADE, related_name="reports")
-    reason = models.CharField(_("举报原因"), max_length=200)
+    reason = models.CharField(_("举报原因"), max_length=REASON_MAX)
     created_at = models.DateTimeField(_("举报时间"), auto_now_add=True)
 
     class Meta:

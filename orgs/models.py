@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .choices import LeagueLevel, Registration, Role, ServiceArea, ServiceObject
-from .validation import PlainTextModel
+from .validation import REASON_MAX, PlainTextModel
 
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 mobile_validator = RegexValidator(MOBILE_RE, _("请输入11位手机号码"), code="invalid_mobile")
@@ -264,7 +264,7 @@ class AuditRecord(models.Model):
     action = models.CharField(_("操作"), max_length=40)
     from_state = models.CharField(_("原状态"), max_length=30, blank=True)
     to_state = models.CharField(_("新状态"), max_length=30)
-    reason = models.CharField(_("原因"), max_length=200, blank=True)
+    reason = models.CharField(_("原因"), max_length=REASON_MAX, blank=True)
 
     objects = AppendOnlyQuerySet.as_manager()
 

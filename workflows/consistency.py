@@ -72,7 +72,7 @@ from scoring.rules import points_for_rating
 
 from .flows import ClaimFlow
 from .models import HOLDING_CLAIM_STATES, Claim, ClaimStatus
-from .services import ACTIVE_TASK_STATES
+from .selectors import ACTIVE_TASK_STATES
 
 S = ClaimStatus
 D = DemandStatus

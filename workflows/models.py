@@ -10,7 +10,7 @@ from viewflow.workflow.models import Process
 
 from demands.models import Demand
 from orgs.models import VolunteerOrg
-from orgs.validation import PlainTextModel
+from orgs.validation import REASON_MAX, PlainTextModel
 
 
 class ClaimProcess(Process):
@@ -64,7 +64,7 @@ class Claim(ConcurrentTransitionMixin, PlainTextModel):
         protected=True,
     )
     # Why it was returned (退回) or withdrawn; for a competing claim, the system's reason.
-    reason = models.CharField(_("原因"), max_length=200, blank=True)
+    reason = models.CharField(_("原因"), max_length=REASON_MAX, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("审核人"),

@@ -26,8 +26,7 @@ from orgs.models import User, VolunteerOrg
 from orgs.validation import REASON_MAX, clean_reason
 
 from .models import ACTIVE_CLAIM_STATES, Activity, Claim, ClaimStatus
-
-ACTIVE_TASK_STATES = [STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED]
+from .selectors import ACTIVE_TASK_STATES
 
 
 def claim_flow():

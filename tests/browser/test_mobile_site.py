@@ -17,6 +17,7 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from workflows import services as claim_services
 
@@ -82,8 +83,9 @@ def test_home_detail_deep_link_and_english(live_server, browser, published, oper
     page.goto(f"{live_server.url}/")
     stats = page.get_by_test_id("stats")
     stats.get_by_text("数据截止至昨日").wait_for()
-    assert page.get_by_test_id("stats-demands").inner_text() == "3"
-    assert page.get_by_test_id("stats-claims").inner_text() == "1"
+    # the figures arrive with their own request: wait for them, not for the caption
+    expect(page.get_by_test_id("stats-demands")).to_have_text("3")
+    expect(page.get_by_test_id("stats-claims")).to_have_text("1")
     card = page.get_by_test_id("demand-card").filter(has_text=holiday.title)
     card.wait_for()
     for tab in ("推荐", "需求信息", "认领信息", "组织信息"):
@@ -96,7 +98,7 @@ def test_home_detail_deep_link_and_english(live_server, browser, published, oper
     page.wait_for_function(
         "() => document.querySelectorAll('[data-testid=demand-card]').length === 1"
     )
-    assert page.get_by_test_id("stats-demands").inner_text() == "1"
+    expect(page.get_by_test_id("stats-demands")).to_have_text("1")
     page.get_by_role("button", name="全部专区").click()
 
     # 需求详情: tabs, steps, the mobile masked for an anonymous visitor

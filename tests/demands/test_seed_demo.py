@@ -14,7 +14,7 @@ from orgs.models import AuditRecord, LeagueOrg, User, VolunteerOrg
 from scoring.models import PointsEntry
 from workflows.flows import ClaimFlow
 from workflows.models import HOLDING_CLAIM_STATES, Claim, ClaimStatus
-from workflows.services import ACTIVE_TASK_STATES
+from workflows.selectors import ACTIVE_TASK_STATES
 
 ZONES = [Zone.COLORFUL_HOLIDAY, Zone.CLOUD_TEACHING]
 # Every demand state but `expired` in each zone; `expired` once overall is enough.
