@@ -60,6 +60,15 @@ def demand_get(*, pk: int, viewer) -> Demand:
     return demand
 
 
+def demand_ref(*, pk: int, viewer) -> Demand:
+    """The ids and state of a demand the viewer may see (for a service, which locks and
+    re-reads it); else Demand.DoesNotExist. One small query instead of demand_get's two."""
+    demand = Demand.objects.only("pk", "status", "league_org_id").get(pk=pk)
+    if demand.status == DemandStatus.DRAFT and not is_demand_owner(demand, viewer):
+        raise Demand.DoesNotExist
+    return demand
+
+
 def is_demand_owner(demand: Demand, viewer) -> bool:
     return viewer.is_authenticated and demand.league_org_id in viewer.reviewer_league_org_ids()
 

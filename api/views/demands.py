@@ -15,7 +15,7 @@ from workflows import services as claim_services
 from ..idempotency import IdempotentMixin
 from ..pagination import PageOrCursorPagination
 from ..permissions import IsLeagueReviewer, IsOrgOperator
-from ..serializers.claims import ClaimSerializer
+from ..serializers.claims import ClaimStateSerializer
 from ..serializers.common import errors
 from ..serializers.demands import (
     DemandDetailSerializer,
@@ -199,14 +199,20 @@ class DemandViewSet(
     @extend_schema(
         summary="我要认领: claim this demand for my volunteer org",
         request=None,
-        responses={201: ClaimSerializer, **errors(400, 401, 403, 404, 409, 422)},
+        responses={201: ClaimStateSerializer, **errors(400, 401, 403, 404, 409, 422)},
     )
     @action(detail=True, methods=["post"])
     def claims(self, request, pk=None):
+        # The demand's ids only: the service locks and re-reads it.
+        demand = selectors.demand_ref(pk=self.kwargs["pk"], viewer=request.user)
+        self.check_object_permissions(request, demand)
         claim = claim_services.claim_request(
-            demand=self.get_object(), org=request.user.volunteer_org, actor=request.user
+            demand=demand, org=request.user.volunteer_org, actor=request.user
         )
-        return Response(ClaimSerializer(claim).data, status=status.HTTP_201_CREATED)
+        context = self.get_serializer_context()
+        return Response(
+            ClaimStateSerializer(claim, context=context).data, status=status.HTTP_201_CREATED
+        )
 
 
 def register(router):
