@@ -12,6 +12,7 @@ from demands.models import Demand, DemandStatus
 from orgs.choices import ServiceArea
 from workflows import services as claim_services
 
+from ..cache import anonymous_cached
 from ..idempotency import IdempotentMixin
 from ..pagination import PageOrCursorPagination
 from ..permissions import IsLeagueReviewer, IsOrgOperator
@@ -75,6 +76,14 @@ class DemandViewSet(
     search_fields = ["title", "content"]
     ordering_fields = ["published_at", "end_date", "created_at", "volunteers_needed"]
     ordering = ["-published_at", "-id"]
+
+    def list(self, request, *args, **kwargs):
+        return anonymous_cached(self, request, lambda: super(DemandViewSet, self).list(request))
+
+    def retrieve(self, request, *args, **kwargs):
+        return anonymous_cached(
+            self, request, lambda: super(DemandViewSet, self).retrieve(request, *args, **kwargs)
+        )
 
     def get_queryset(self):
         mine = self.request.query_params.get("mine") in ("true", "1", "True")
