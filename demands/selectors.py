@@ -43,6 +43,15 @@ def demand_queryset(viewer=None):
     )
 
 
+# The columns an API list row shows (`.only(*LIST_COLUMNS)`): not the league org's and city's
+# other twenty (issue 12).
+LIST_COLUMNS = [
+    f.name
+    for f in Demand._meta.concrete_fields
+    if f.name not in ("created_by", "updated_at", "league_org", "city")
+] + ["league_org__id", "league_org__name", "city__id", "city__name"]
+
+
 def demand_list(*, viewer, mine: bool = False):
     """Published demands for everyone; with `mine`, the viewer's league orgs' own, drafts too."""
     qs = demand_queryset(viewer)

@@ -87,7 +87,9 @@ class DemandViewSet(
 
     def get_queryset(self):
         mine = self.request.query_params.get("mine") in ("true", "1", "True")
-        return selectors.demand_list(viewer=self.request.user, mine=mine)
+        return selectors.demand_list(viewer=self.request.user, mine=mine).only(
+            *selectors.LIST_COLUMNS
+        )
 
     def get_object(self):
         demand = selectors.demand_get(pk=self.kwargs["pk"], viewer=self.request.user)
