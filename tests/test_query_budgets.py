@@ -208,6 +208,29 @@ def test_each_pending_claim_costs_the_same_when_a_demand_closes(reviewer):
     assert counts[5] - counts[2] == 3 * (counts[2] - counts[1]), counts
 
 
+@pytest.mark.parametrize("step", ["approve", "reject", "withdraw"])
+def test_a_claim_step_answers_without_reading_the_claim_again(step, w):
+    """The answer is built from what the service returned: no statement after the service's
+    transaction (here a SAVEPOINT, released), and four before it: the token with its user, the
+    memberships, the claim's ids and its state (django-fsm's ConcurrentTransitionMixin reads
+    the state that claim_ref's only() leaves out)."""
+    claim = claim_at(w.demand, w.operator, w.reviewer)
+    actor = w.operator if step == "withdraw" else w.reviewer
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=actor).key}")
+    body = {"reason": "资料不全"} if step == "reject" else {}
+    answers = []
+    sql = statements(
+        lambda: answers.append(client.post(f"/api/v1/claims/{claim.pk}/{step}/", body, "json"))
+    )
+    assert answers[0].status_code == 200, answers[0].content
+    service = {"approve": "claim_approve", "reject": "claim_reject"}.get(
+        step, "claim_withdraw (pending)"
+    )
+    assert sql[-1].startswith("RELEASE SAVEPOINT"), "\n".join(sql)
+    assert len(sql) <= TRANSITION_BUDGETS[service] + 4, "\n".join(sql)
+
+
 # -- lists ----------------------------------------------------------------------------------------
 
 # Statements per request of a list page, whatever its size. Numbered pages (`page_size`) read

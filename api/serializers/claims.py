@@ -10,7 +10,7 @@ from orgs.privacy import mask_mobile
 from scoring.models import Rating
 from scoring.selectors import rating_list_visible
 from scoring.services import rating_side
-from workflows.models import Activity, Claim, Suitability
+from workflows.models import Activity, Claim, ClaimStatus, Suitability
 from workflows.selectors import WAITING_NODES, claim_current_step, claim_progress
 
 from .common import OrgRefSerializer, code_list
@@ -183,3 +183,69 @@ class ClaimDetailSerializer(ClaimListSerializer):
     @extend_schema_field(ProgressStepSerializer(many=True))
     def get_progress(self, claim):
         return ProgressStepSerializer(claim_progress(claim), many=True).data
+
+
+# The steps of the claim process a party takes through the API, as the verbs of their paths.
+CLAIM_ACTIONS = ("approve", "reject", "withdraw", "activity", "rating")
+
+
+def claim_actions(claim: Claim, viewer, *, rated: bool = False) -> list[str]:
+    """The claim's next steps the viewer may take now, for a client's buttons (the services
+    decide). From the claim's state and the viewer's roles, without a query: `rated` says
+    whether the viewer's side has rated (a transition's answer knows it)."""
+    reviewer = claim.demand.league_org_id in viewer.reviewer_league_org_ids()
+    operator = claim.org_id in viewer.operated_volunteer_org_ids()
+    status = claim.status
+    actions = []
+    if reviewer and status == ClaimStatus.PENDING:
+        actions += ["approve", "reject"]
+    if operator and status in (ClaimStatus.PENDING, ClaimStatus.APPROVED):
+        actions.append("withdraw")
+    if operator and status == ClaimStatus.APPROVED:
+        actions.append("activity")
+    if (reviewer or operator) and status == ClaimStatus.ACTIVITY_PUBLISHED and not rated:
+        actions.append("rating")
+    return actions
+
+
+class ClaimStateDemandSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.CharField()
+    status_label = serializers.CharField(source="get_status_display")
+
+
+class ClaimStateSerializer(serializers.ModelSerializer):
+    """What a step of the claim process answers: the claim's state after it, built from the
+    object the service returned (no second read). `GET /claims/{id}/` has the whole detail.
+
+    Context: `request`, and `rated` (the viewer's side has rated, for `actions`)."""
+
+    demand = ClaimStateDemandSerializer(help_text="The claim's demand and its state now")
+    org = OrgRefSerializer()
+    status_label = serializers.CharField(source="get_status_display")
+    actions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Claim
+        fields = [
+            "id",
+            "status",
+            "status_label",
+            "reason",
+            "created_at",
+            "decided_at",
+            "demand",
+            "org",
+            "actions",
+        ]
+
+    @extend_schema_field(
+        serializers.ListField(
+            child=serializers.ChoiceField(choices=CLAIM_ACTIONS),
+            help_text="The steps the viewer may take now (POST /claims/{id}/<action>/)",
+        )
+    )
+    def get_actions(self, claim):
+        return claim_actions(
+            claim, self.context["request"].user, rated=self.context.get("rated", False)
+        )

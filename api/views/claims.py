@@ -18,6 +18,7 @@ from ..serializers.claims import (
     ActivitySerializer,
     ClaimDetailSerializer,
     ClaimListSerializer,
+    ClaimStateSerializer,
     RatingInputSerializer,
 )
 from ..serializers.common import errors
@@ -42,6 +43,8 @@ class ClaimFilter(django_filters.FilterSet):
 
 
 DETAIL = ClaimDetailSerializer
+# A step's answer: the claim's state after it, not its whole detail (docs/api.md).
+STATE = ClaimStateSerializer
 ACTION_ERRORS = (400, 401, 403, 404, 409, 422)
 
 
@@ -97,24 +100,25 @@ class ClaimViewSet(
         }.get(self.action)
         return [*super().get_permissions(), *([gate()] if gate else [])]
 
-    def _detail(self, claim, code=status.HTTP_200_OK):
-        claim = selectors.claim_get(pk=claim.pk, viewer=self.request.user)
-        return Response(DETAIL(claim, context=self.get_serializer_context()).data, status=code)
+    def _state(self, claim, code=status.HTTP_200_OK, *, rated=False):
+        """The claim as the service left it: no second read (the detail costs four queries)."""
+        context = {**self.get_serializer_context(), "rated": rated}
+        return Response(STATE(claim, context=context).data, status=code)
 
     @extend_schema(
         summary="同意: approve a pending claim (closes the demand's other pending claims)",
         request=None,
-        responses={200: DETAIL, **errors(401, 403, 404, 409, 422)},
+        responses={200: STATE, **errors(401, 403, 404, 409, 422)},
     )
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         claim = services.claim_approve(claim=self._claim_ref(), actor=request.user)
-        return self._detail(claim)
+        return self._state(claim)
 
     @extend_schema(
         summary="退回: reject a pending claim with a reason",
         request=RequiredReasonSerializer,
-        responses={200: DETAIL, **errors(*ACTION_ERRORS)},
+        responses={200: STATE, **errors(*ACTION_ERRORS)},
     )
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
@@ -124,12 +128,12 @@ class ClaimViewSet(
         claim = services.claim_reject(
             claim=claim, actor=request.user, reason=body.validated_data["reason"]
         )
-        return self._detail(claim)
+        return self._state(claim)
 
     @extend_schema(
         summary="撤销认领: withdraw my org's claim (before its activity is published)",
         request=ReasonSerializer,
-        responses={200: DETAIL, **errors(*ACTION_ERRORS)},
+        responses={200: STATE, **errors(*ACTION_ERRORS)},
     )
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
@@ -139,33 +143,37 @@ class ClaimViewSet(
         claim = services.claim_withdraw(
             claim=claim, actor=request.user, reason=body.validated_data["reason"]
         )
-        return self._detail(claim)
+        return self._state(claim)
 
     @extend_schema(
         summary="发布志愿服务活动 for my org's approved claim",
         request=ActivitySerializer,
-        responses={201: DETAIL, **errors(*ACTION_ERRORS)},
+        responses={201: STATE, **errors(*ACTION_ERRORS)},
     )
     @action(detail=True, methods=["post"])
     def activity(self, request, pk=None):
         claim = self._claim_ref()
         body = ActivitySerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        services.activity_publish(claim=claim, actor=request.user, data=dict(body.validated_data))
-        return self._detail(claim, status.HTTP_201_CREATED)
+        activity = services.activity_publish(
+            claim=claim, actor=request.user, data=dict(body.validated_data)
+        )
+        return self._state(activity.claim, status.HTTP_201_CREATED)
 
     @extend_schema(
         summary="评分: rate the other party (1–5 stars); blind until both have rated",
         request=RatingInputSerializer,
-        responses={201: DETAIL, **errors(*ACTION_ERRORS)},
+        responses={201: STATE, **errors(*ACTION_ERRORS)},
     )
     @action(detail=True, methods=["post"])
     def rating(self, request, pk=None):
         claim = self._claim_ref()
         body = RatingInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        scoring_services.rating_submit(claim=claim, actor=request.user, **body.validated_data)
-        return self._detail(claim, status.HTTP_201_CREATED)
+        rating = scoring_services.rating_submit(
+            claim=claim, actor=request.user, **body.validated_data
+        )
+        return self._state(rating.claim, status.HTTP_201_CREATED, rated=True)
 
 
 def register(router):

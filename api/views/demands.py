@@ -12,10 +12,11 @@ from demands.models import Demand, DemandStatus
 from orgs.choices import ServiceArea
 from workflows import services as claim_services
 
+from ..cache import anonymous_cached
 from ..idempotency import IdempotentMixin
 from ..pagination import PageOrCursorPagination
 from ..permissions import IsLeagueReviewer, IsOrgOperator
-from ..serializers.claims import ClaimSerializer
+from ..serializers.claims import ClaimStateSerializer
 from ..serializers.common import errors
 from ..serializers.demands import (
     DemandDetailSerializer,
@@ -76,9 +77,19 @@ class DemandViewSet(
     ordering_fields = ["published_at", "end_date", "created_at", "volunteers_needed"]
     ordering = ["-published_at", "-id"]
 
+    def list(self, request, *args, **kwargs):
+        return anonymous_cached(self, request, lambda: super(DemandViewSet, self).list(request))
+
+    def retrieve(self, request, *args, **kwargs):
+        return anonymous_cached(
+            self, request, lambda: super(DemandViewSet, self).retrieve(request, *args, **kwargs)
+        )
+
     def get_queryset(self):
         mine = self.request.query_params.get("mine") in ("true", "1", "True")
-        return selectors.demand_list(viewer=self.request.user, mine=mine)
+        return selectors.demand_list(viewer=self.request.user, mine=mine).only(
+            *selectors.LIST_COLUMNS
+        )
 
     def get_object(self):
         demand = selectors.demand_get(pk=self.kwargs["pk"], viewer=self.request.user)
@@ -199,14 +210,20 @@ class DemandViewSet(
     @extend_schema(
         summary="我要认领: claim this demand for my volunteer org",
         request=None,
-        responses={201: ClaimSerializer, **errors(400, 401, 403, 404, 409, 422)},
+        responses={201: ClaimStateSerializer, **errors(400, 401, 403, 404, 409, 422)},
     )
     @action(detail=True, methods=["post"])
     def claims(self, request, pk=None):
+        # The demand's ids only: the service locks and re-reads it.
+        demand = selectors.demand_ref(pk=self.kwargs["pk"], viewer=request.user)
+        self.check_object_permissions(request, demand)
         claim = claim_services.claim_request(
-            demand=self.get_object(), org=request.user.volunteer_org, actor=request.user
+            demand=demand, org=request.user.volunteer_org, actor=request.user
         )
-        return Response(ClaimSerializer(claim).data, status=status.HTTP_201_CREATED)
+        context = self.get_serializer_context()
+        return Response(
+            ClaimStateSerializer(claim, context=context).data, status=status.HTTP_201_CREATED
+        )
 
 
 def register(router):

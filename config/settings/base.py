@@ -174,6 +174,11 @@ REST_FRAMEWORK = {
         "api.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
+    # JSON by orjson (api/renderers.py: the same bytes, faster); the browsable API as before.
+    "DEFAULT_RENDERER_CLASSES": [
+        "api.renderers.ORJSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
     "DEFAULT_PAGINATION_CLASS": "api.pagination.PageNumberPagination",
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
@@ -265,6 +270,10 @@ IDEMPOTENCY_IN_FLIGHT_TIMEOUT = datetime.timedelta(
 )
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# Anonymous answers of the demand list and detail are kept this long in the default cache and
+# may be kept as long by browsers and proxies (api/cache.py); a change to a demand replaces
+# them at once where CACHE_URL is shared by every server process (Redis), else within this time.
+API_ANON_CACHE_SECONDS = env.int("API_ANON_CACHE_SECONDS", default=15)
 
 # SMS: the development backend appends one JSON line per message to SMS_OUTBOX_PATH.
 SMS_BACKEND = env("SMS_BACKEND", default="orgs.sms.OutboxBackend")

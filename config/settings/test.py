@@ -17,6 +17,10 @@ CELERY_TASK_ALWAYS_EAGER = True
 # one, instead of listing STATIC_ROOT (perhaps not there) when the middleware starts.
 WHITENOISE_AUTOREFRESH = True
 
+# A test's changes never commit, so they never move the demands' public version on: a kept
+# anonymous answer would outlive its test. tests/api/test_demand_cache.py turns it on.
+API_ANON_CACHE_SECONDS = 0
+
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not :memory:, so that tests with threads share one database; one per test run,
     # so that two runs side by side do not share it.

@@ -241,7 +241,14 @@ def test_approve(client_for, pending, competing, reviewer):
     assert body["status"] == "approved"
     assert body["status_label"] == "认领成功"
     assert body["decided_at"]
-    assert body["demand"]["status"] == "claimed"
+    assert body["demand"] == {
+        "id": pending.demand_id,
+        "status": "claimed",
+        "status_label": "已认领",
+    }
+    assert body["actions"] == []  # the reviewer's part is done
+    # the answer is the claim's state; the detail shows where the process is now
+    body = client_for(reviewer).get(url(pending)).json()
     assert body["current_step"] == "publish_activity"
     assert steps(body) == {
         "request": True,
@@ -287,12 +294,8 @@ def test_approve_replays_for_the_same_idempotency_key(client_for, pending, revie
     again = post(client, pending, "approve", **{"Idempotency-Key": "approve-1"})
     assert again.status_code == 200
     assert again["Idempotent-Replayed"] == "true"
-    # the first answer, as kept: the demand's mobile masked (api/idempotency.py)
-    assert first.json()["demand"]["contact_mobile"] == MOBILE
-    assert again.json() == {
-        **first.json(),
-        "demand": {**first.json()["demand"], "contact_mobile": MASKED},
-    }
+    # the first answer, as kept (it carries no mobile to mask: api/idempotency.py)
+    assert again.json() == first.json()
     # without the key it is a new request, which the state now forbids
     assert_error(post(client, pending, "approve"), 409)
 
@@ -306,6 +309,8 @@ def test_reject(client_for, pending, reviewer):
     body = response.json()
     assert body["status"] == "rejected"
     assert body["reason"] == "人数不足"
+    assert body["demand"]["status"] == "open"
+    body = client_for(reviewer).get(url(pending)).json()
     assert body["current_step"] is None
     assert steps(body)["review"] is True
     assert steps(body)["activity"] is False
@@ -355,7 +360,8 @@ def test_withdraw_a_pending_claim(client_for, pending, operator):
     body = response.json()
     assert body["status"] == "withdrawn"
     assert body["reason"] == "队员有事"
-    assert body["current_step"] is None
+    assert body["actions"] == []
+    assert client_for(operator).get(url(pending)).json()["current_step"] is None
 
 
 def test_withdraw_without_a_reason(client_for, pending, operator):
@@ -412,6 +418,8 @@ def test_publish_the_activity(client_for, approved, operator, reviewer):
     body = response.json()
     assert body["status"] == "activity_published"
     assert body["demand"]["status"] == "in_service"
+    assert body["actions"] == ["rating"]
+    body = client_for(operator).get(url(approved)).json()
     activity = body["activity"]
     assert activity["title"] == "【七彩假期】暑期陪伴活动"
     assert activity["category"] == "civilization_practice"
@@ -443,7 +451,7 @@ def test_publish_the_activity_with_only_the_required_fields(client_for, approved
         del body[optional]
     response = post(client_for(operator), approved, "activity", body)
     assert response.status_code == 201, response.content
-    activity = response.json()["activity"]
+    activity = client_for(operator).get(url(approved)).json()["activity"]
     assert activity["activity_type"] == "volunteer_service"
     assert activity["signup_scope"] == "all"
     assert activity["suitability"] == []
@@ -509,7 +517,9 @@ def test_ratings_are_blind_until_both_are_in(client_for, published, operator, re
 
     response = post(volunteer, published, "rating", {"stars": 4, "comment": "配合很好"})
     assert response.status_code == 201, response.content
-    body = response.json()
+    assert response.json()["status"] == "activity_published"
+    assert response.json()["actions"] == []  # rated
+    body = volunteer.get(url(published)).json()
     assert body["my_rating_side"] == "volunteer"
     assert [(r["side"], r["stars"], r["comment"]) for r in body["ratings"]] == [
         ("volunteer", 4, "配合很好")
@@ -521,7 +531,9 @@ def test_ratings_are_blind_until_both_are_in(client_for, published, operator, re
 
     response = post(league, published, "rating", {"stars": 5})
     assert response.status_code == 201, response.content
-    body = response.json()
+    assert response.json()["status"] == "completed"
+    assert response.json()["demand"]["status"] == "completed"
+    body = league.get(url(published)).json()
     assert body["my_rating_side"] == "league"
     assert sorted((r["side"], r["stars"]) for r in body["ratings"]) == [
         ("league", 5),
@@ -591,6 +603,8 @@ def test_demand_claim_response_keeps_its_shape(client_for, demand, operator):
         "reason",
         "created_at",
         "decided_at",
+        "actions",
     }
+    assert response.json()["actions"] == ["withdraw"]
     claim_id = response.json()["id"]
     assert client_for(operator).get(url(claim_id)).json()["status"] == "pending"

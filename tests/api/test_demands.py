@@ -236,6 +236,7 @@ def test_claim_a_demand(client_for, demand, operator, reviewer, vorg):
     response = client_for(operator).post(f"/api/v1/demands/{demand.pk}/claims/")
     assert response.status_code == 201
     assert response.json()["status"] == "pending" and response.json()["org"]["id"] == vorg.pk
+    assert response.json()["demand"]["id"] == demand.pk
     duplicate = client_for(operator).post(f"/api/v1/demands/{demand.pk}/claims/")
     assert duplicate.status_code == 409 and duplicate.json()["code"] == "duplicate_claim"
     assert client_for(reviewer).post(f"/api/v1/demands/{demand.pk}/claims/").status_code == 403

@@ -344,7 +344,7 @@ def test_no_student_record_or_unmasked_mobile_is_kept(
 
     pending = f.claim(f.open_demand(reviewer), operator)
     approved = post(reviewer_client, f"/api/v1/claims/{pending.pk}/approve/", key="a")
-    assert approved.json()["demand"]["contact_mobile"] == MOBILE
+    assert approved.json()["status"] == "approved"
 
     kept = json.dumps(
         list(IdempotencyRecord.objects.values("key", "fingerprint", "body")), ensure_ascii=False
@@ -362,5 +362,4 @@ def test_no_student_record_or_unmasked_mobile_is_kept(
     assert InitialDemand.objects.count() == 1 and Demand.objects.count() == 2
     approved_again = post(reviewer_client, f"/api/v1/claims/{pending.pk}/approve/", key="a")
     assert approved_again["Idempotent-Replayed"] == "true"
-    assert approved_again.json()["demand"]["contact_mobile"] == MASKED
-    assert approved_again.json()["id"] == approved.json()["id"]
+    assert approved_again.json() == approved.json()
