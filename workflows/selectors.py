@@ -53,7 +53,11 @@ def claim_list(*, viewer) -> QuerySet[Claim]:
 def claim_ref(*, pk, viewer) -> Claim:
     """The ids of a claim the viewer is a party to (for a service, which locks and re-reads it);
     else Claim.DoesNotExist. One small query instead of claim_get's three."""
-    return Claim.objects.filter(_visible(viewer)).only("pk", "demand_id", "org_id").get(pk=pk)
+    return (
+        Claim.objects.filter(_visible(viewer))
+        .only("pk", "demand_id", "org_id", "status")
+        .get(pk=pk)
+    )
 
 
 def claim_get(*, pk, viewer) -> Claim:
