@@ -587,7 +587,9 @@ def markdown(results: dict) -> str:
         "",
         "Data: "
         + ", ".join(f"{k.replace('_', ' ')} {results['scale'][k]:,}" for k in FULL)
-        + f"; seeded in {results['seed_seconds']} s.",
+        + f"; seeded in {results['seed_seconds']} s. Load average (1 min) when the HTTP "
+        f"scenarios began and ended: {' and '.join(map(str, results.get('load_average', [])))}"
+        " (the run's own load is about the number of clients).",
         "",
         "| scenario | throughput | p50 ms | p95 ms | p99 ms | errors | generator, CPU | "
         "× baseline | × pgbench -N |",
@@ -767,7 +769,10 @@ def main(argv=None) -> int:
             expected=200,
         )  # fmt: skip
         plan["page1_etag"] = etag(port, f"/api/v1/demands/?page_size={PAGE_SIZE}")
+        load_before = os.getloadavg()[0]
         measured = scenarios(loader, manifest, plan)
+        # Other work on the machine shares the cores with the run: the report says how much.
+        results["load_average"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
         results["scenarios"] = {r["name"]: r for r in measured}
         server.terminate()
         server.wait(timeout=30)
