@@ -3,17 +3,23 @@
 `seed()` writes into an empty, migrated database the rows the services would have left after
 a year of use: league orgs (a tree under the province) with a reviewer each, volunteer orgs
 with complete profiles and an operator each, demands in every zone and in the states of a real
-province, completed claims with their activity, ratings, points and finished ClaimFlow process,
-pending claims waiting in their reviewers' queues, and every object's audit trail. It bypasses
-the services (one claim at a time through them would take hours), so it copies what they
-write, row for row: the task rows, links and tokens of a real run of ClaimFlow, the audit
-actions in order, the points rule. `manage.py check_consistency` finds nothing to report.
+province, and claims in every shape of their process: completed, rejected, pending review,
+approved, waiting for both ratings or for the second.
+
+Orgs, accounts and demands are generated here and written in bulk. Claims are not: for each
+shape the seeder runs one (or a few) real lifecycles through the public services on the
+shape's first demands, records every row those runs wrote in every table (Viewflow's process,
+tasks and task links, the claim, activity, ratings, points, audit records, whatever the flow
+writes next year), and writes them again for each of the shape's other demands with new keys
+and its own demand, orgs, users and moment (`bench.copier`). A change in the flow changes what
+is copied without a change here. `manage.py check_consistency` finds nothing to report.
 
 PostgreSQL gets the rows through COPY, with the tables' secondary indexes and foreign keys
 created again after the rows (as pg_restore does); SQLite through executemany; both from the
 same generated rows. Primary keys are assigned here, after the tables' highest, so rows can
 refer to each other without a round trip; the sequences are reset at the end. Random choices
-are seeded: the same scale gives the same province (API tokens apart).
+are seeded: the same scale gives the same province (API tokens and the moments of the template
+runs apart).
 
     python -m bench.seed --demands 2000 --volunteer-orgs 200 --league-orgs 60 \\
         --finished 800 --running 100 --clients 4 --out manifest.json
@@ -48,22 +54,21 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.contenttypes.models import ContentType
 from django.core.management.color import no_style
 from django.db import connection, transaction
-from django.db.models import Max
+from django.db.models import Count, Max, QuerySet
 from django.utils import translation
 from django.utils.translation import gettext
 from rest_framework.authtoken.models import Token
-from viewflow.workflow.fields import get_flow_ref, get_task_ref
-from viewflow.workflow.models import Process, Task
-from viewflow.workflow.status import PROCESS, STATUS
 
+from bench import copier
 from demands.choices import Guarantee, Zone
 from demands.models import Demand, DemandStatus
 from orgs.backends import review_permission
 from orgs.choices import LeagueLevel, Registration, Role, ServiceArea, ServiceObject
 from orgs.models import AuditRecord, City, LeagueOrg, Membership, User, VolunteerOrg
-from scoring.models import PointsEntry, Rating, Side
-from scoring.rules import points_for_rating
-from workflows.models import Activity, Claim, ClaimStatus
+from scoring import services as rating_services
+from scoring.models import Side
+from workflows import services as claim_services
+from workflows.models import Claim, ClaimStatus
 
 # The plain password of every seeded account (one hash, computed once, for all of them).
 PASSWORD = "Bench-2026!"
@@ -197,8 +202,28 @@ VOLUNTEER_COMMENTS = [
     "需求描述清楚，配合积极。",
     "",
 ]
-STARS = [1, 2, 3, 4, 5]
-STAR_CUM_WEIGHTS = [2, 5, 15, 50, 100]
+# The claim shapes the seeder makes, each from its lifecycle(s) run through the services: the
+# steps after the claim request. A shape's claims are shared out among its variants.
+SHAPES = {
+    "completed": [
+        ["approve", "activity", ("rate", Side.LEAGUE, 5), ("rate", Side.VOLUNTEER, 5)],
+        ["approve", "activity", ("rate", Side.VOLUNTEER, 4), ("rate", Side.LEAGUE, 5)],
+        ["approve", "activity", ("rate", Side.LEAGUE, 3), ("rate", Side.VOLUNTEER, 4)],
+    ],
+    "rejected": [["reject"]],
+    "pending": [[]],
+    "approved": [["approve"]],
+    "activity": [["approve", "activity"]],
+    "rated_once": [["approve", "activity", ("rate", Side.LEAGUE, 4)]],
+}
+# Whose publication window and period each claim shape's demand has.
+TIMES_OF = {
+    "rejected": "open",
+    "pending": "running",
+    "approved": "running",
+    "activity": "running",
+    "rated_once": "running",
+}
 
 
 def _mobile(rng: random.Random) -> str:
@@ -236,6 +261,10 @@ def _iso(us: int) -> str:
     if micro:
         return f"{date} {hour:02d}:{minute:02d}:{second:02d}.{micro:06d}"
     return f"{date} {hour:02d}:{minute:02d}:{second:02d}"
+
+
+def _micros_now() -> int:
+    return copier.micros(datetime.datetime.now(datetime.UTC))
 
 
 def _local_date(us: int) -> datetime.date:
@@ -438,14 +467,10 @@ class _Demand:
 
 
 class _Claim:
-    __slots__ = (
-        "id", "demand", "org", "requested", "approved", "activity", "period", "ratings", "done",
-    )  # fmt: skip
+    __slots__ = ("demand", "org", "requested")
 
     def __init__(self, demand, org, requested):
         self.demand, self.org, self.requested = demand, org, requested
-        self.approved = self.activity = self.period = self.done = None
-        self.ratings = []  # (side, stars, comment, at) in the order they came
 
 
 class _Seeder:
@@ -462,20 +487,20 @@ class _Seeder:
         self.cities = list(City.objects.order_by("code"))
         if not self.cities:
             raise RuntimeError("no cities: the database is not migrated")
-        cts = ContentType.objects.get_for_models(Claim, Demand)
-        self.claim_ct, self.demand_ct = cts[Claim].pk, cts[Demand].pk
+        self.demand_ct = ContentType.objects.get_for_model(Demand).pk
         self.password = make_password(PASSWORD)
         self.leagues: list[_League] = []
         self.orgs: list[_Org] = []
         self.demands: list[_Demand] = []
         self.claims: list[_Claim] = []
+        self.anchor_changes: dict = {}  # (model, pk) → fields a template run changed
+        self.template_names: list[str] = []
         # (at, actor id, content type id, object id, action, from state, to state, reason)
         self.audit: list[tuple] = []
         self.admin_id = None
         # What the services write in the site's language (the expiry job has no request).
         with translation.override(settings.LANGUAGE_CODE):
             self.expired_reason = gettext("需求周期结束仍未被认领")
-            self.points_reason = gettext("「%(title)s」获得%(stars)d星评价")
         self.stage_started = time.monotonic()
 
     def stage(self, what: str) -> None:
@@ -487,19 +512,25 @@ class _Seeder:
         return low + int(self.rng.random() * (high - low))
 
     def run(self) -> dict:
-        with self.writer.indexes_and_foreign_keys_after_the_rows(SEEDED_MODELS):
+        every = copier.tables()
+        with self.writer.indexes_and_foreign_keys_after_the_rows(every):
             self.seed_league_orgs()
             self.seed_volunteer_orgs()
             self.seed_users()
             self.plan_demands()
             self.plan_claims()
-            self.write_demands()
-            self.write_claims()
+            recorded = self.record_templates()
+            self.template_names = [t.name for _shape, t, *_ in recorded]
+            self.copy_claims(recorded)
+            firsts = {first.demand.id for _shape, _t, first, *_ in recorded}
+            changes = {pk: f for (m, pk), f in self.anchor_changes.items() if m is Demand}
+            self.write_demands([d for d in self.demands if d.id not in firsts], changes)
+            self.apply_anchor_changes()
             self.write_audit()
             self.write_tokens()
         if self.writer.postgres:
             self.stage("indexes built, foreign keys added and checked")
-        self.writer.reset_sequences(SEEDED_MODELS)
+        self.writer.reset_sequences(every)
         return self.manifest()
 
     # -- orgs and accounts ------------------------------------------------------------------
@@ -648,6 +679,12 @@ class _Seeder:
     # -- demands and claims -------------------------------------------------------------------
 
     def counts_by_kind(self) -> dict[str, int]:
+        rejected = self.n_finished // 10
+        # Of the running claims, one in twenty each is approved, waiting for both ratings, or
+        # for the second one; the rest wait for their review.
+        later = (
+            self.n_running // 20 if self.n_running >= 20 else int(self.n_running > self.clients + 3)
+        )
         rest = self.n_demands - self.n_finished - self.n_running
         wanted = self.clients * 200
         n_open = max(rest // 4, min(wanted, rest * 3 // 4))
@@ -657,8 +694,12 @@ class _Seeder:
         n_draft = round(others * 0.06)
         n_closed = round(others * 0.34)
         return {
-            "completed": self.n_finished,
-            "running": self.n_running,
+            "completed": self.n_finished - rejected,
+            "rejected": rejected,
+            "pending": self.n_running - 3 * later,
+            "approved": later,
+            "activity": later,
+            "rated_once": later,
             "open": n_open,
             "draft": n_draft,
             "closed": n_closed,
@@ -680,7 +721,7 @@ class _Seeder:
         self.kinds = self.counts_by_kind()
         plan = []
         for kind, n in self.kinds.items():
-            if kind == "running":
+            if kind == "pending":
                 picks = []
                 for i in range(n):
                     if i < self.clients or rng.random() < MANIFEST_QUEUE_SHARE:
@@ -728,6 +769,7 @@ class _Seeder:
             if rng.random() < 0.3:
                 d.contact = ("", "", "")  # step 2 not filled in yet
             return
+        kind = TIMES_OF.get(kind, kind)
         window = {
             "completed": (365 * DAY, 45 * DAY),
             "expired": (365 * DAY, 40 * DAY),
@@ -756,71 +798,55 @@ class _Seeder:
             d.end = d.start + datetime.timedelta(days=rng.randint(7, 60))
 
     def plan_claims(self) -> None:
+        """Each claim's org and the moment its story starts (its request)."""
         rng, now = self.rng, self.now
         claims = []
         for d in self.demands:
-            if d.kind not in ("completed", "running"):
+            if d.kind not in SHAPES:
                 continue
             local = self.orgs_in_city.get(d.city.pk)
             org = rng.choice(local) if local and rng.random() < 0.8 else rng.choice(self.orgs)
-            if d.kind == "running":
+            if d.kind == "completed":
+                requested = d.published + self.between(HOUR, 2 * DAY)
+            else:
                 requested = d.published + self.between(10 * MINUTE, min(5 * DAY, now - d.published))
-                claims.append(_Claim(d, org, min(requested, now - MINUTE)))
-                continue
-            c = _Claim(d, org, d.published + self.between(HOUR, 5 * DAY))
-            c.approved = c.requested + self.between(30 * MINUTE, 3 * DAY)
-            c.activity = c.approved + self.between(HOUR, 4 * DAY)
-            activity_start = c.activity + self.between(DAY, 7 * DAY)
-            activity_end = activity_start + self.between(2 * HOUR, 8 * HOUR)
-            sides = [Side.LEAGUE, Side.VOLUNTEER]
-            rng.shuffle(sides)
-            first_at = activity_end + self.between(HOUR, 10 * DAY)
-            second_at = first_at + self.between(MINUTE, 5 * DAY)
-            for side, at in zip(sides, (first_at, second_at), strict=True):
-                comments = LEAGUE_COMMENTS if side == Side.LEAGUE else VOLUNTEER_COMMENTS
-                stars = rng.choices(STARS, cum_weights=STAR_CUM_WEIGHTS)[0]
-                c.ratings.append((side, stars, rng.choice(comments), at))
-            c.done = second_at
-            c.period = (activity_start, activity_end)
-            d.end = max(d.end, _local_date(activity_end))
-            claims.append(c)
-        claims.sort(key=lambda c: c.requested)
-        first = self.writer.first_id(Claim)
-        for i, c in enumerate(claims):
-            c.id = first + i
-            c.demand.claim = c
+            claims.append(_Claim(d, org, min(requested, now - HOUR)))
+            d.claim = claims[-1]
         self.claims = claims
         self.stage(f"planned {len(claims)} claims")
 
     # -- writing the demands, the claims and their processes --------------------------------
 
-    def write_demands(self) -> None:
-        audit = self.audit
-        status = {
-            "completed": DemandStatus.COMPLETED,
-            "running": DemandStatus.OPEN,
+    def write_demands(self, demands, changes=None) -> None:
+        """The demands' rows as published (or drafted, closed, expired) and their audit records.
+
+        A claim's later doings on its demand (claimed, in service, completed, and their audit
+        records) come with the claim's copied rows: `changes` maps a demand id to the fields
+        its template run changed (times in epoch microseconds).
+        """
+        audit, ct, changes = self.audit, self.demand_ct, changes or {}
+        status = {kind: DemandStatus.OPEN for kind in SHAPES} | {
             "open": DemandStatus.OPEN,
             "draft": DemandStatus.DRAFT,
             "closed": DemandStatus.CLOSED,
             "expired": DemandStatus.EXPIRED,
         }
-        ct = self.demand_ct
+        fields = [
+            "id", "league_org_id", "created_by_id", "zone", "title", "type", "type_other",
+            "volunteers_needed", "content", "start_date", "end_date", "guarantees", "city_id",
+            "district", "contact_name", "contact_landline", "contact_mobile", "service_content",
+            "status", "published_at", "created_at", "updated_at",
+        ]  # fmt: skip
+        position = {name: i for i, name in enumerate(fields)}
 
         def rows():
-            for d in self.demands:
+            for d in demands:
                 reviewer = d.league.reviewer_id
                 kind, published = d.kind, d.published
                 audit.append((d.created, reviewer, ct, d.id, "create", "", "draft", ""))
                 if published is not None:
                     audit.append((published + 2 * MS, reviewer, ct, d.id, "publish", "draft", "open", ""))  # fmt: skip
-                if kind == "completed":
-                    c = d.claim
-                    operator = c.org.operator_id
-                    audit.append((c.approved + 2 * MS, reviewer, ct, d.id, "claim", "open", "claimed", ""))  # fmt: skip
-                    audit.append((c.activity + 2 * MS, operator, ct, d.id, "start_service", "claimed", "in_service", ""))  # fmt: skip
-                    audit.append((c.done + 52 * MS, None, ct, d.id, "complete", "in_service", "completed", ""))  # fmt: skip
-                    updated = c.done + 51 * MS
-                elif kind == "closed":
+                if kind == "closed":
                     audit.append((d.ended, reviewer, ct, d.id, "close", "open", "closed", d.reason))
                     updated = d.ended - MS
                 elif kind == "expired":
@@ -830,173 +856,169 @@ class _Seeder:
                     updated = published + MS if published is not None else d.created
                 area, _title, need = d.topic
                 contact_name, landline, mobile = d.contact
-                yield (
+                row = [
                     d.id, d.league.id, reviewer, d.zone, d.title, area,
                     TYPE_OTHER[d.zone] if area == ServiceArea.OTHER else "", d.volunteers,
                     f"{need}。服务地点：{d.city.name}{d.district}。", d.start, d.end, d.guarantees, d.city.pk, d.district,
                     contact_name, landline, mobile, "", status[kind], published, d.created,
                     updated,
-                )  # fmt: skip
+                ]  # fmt: skip
+                for name, value in changes.get(d.id, {}).items():
+                    row[position[name]] = value
+                yield row
 
-        self.writer.insert(
-            Demand,
-            ["id", "league_org_id", "created_by_id", "zone", "title", "type", "type_other",
-             "volunteers_needed", "content", "start_date", "end_date", "guarantees", "city_id",
-             "district", "contact_name", "contact_landline", "contact_mobile", "service_content",
-             "status", "published_at", "created_at", "updated_at"],
-            rows(),
-        )  # fmt: skip
-        self.stage(f"{len(self.demands)} demands")
+        self.writer.insert(Demand, fields, rows())
+        self.stage(f"{len(demands)} demands")
 
-    def write_claims(self) -> None:
-        """Claims with their processes and tasks, as a real ClaimFlow run leaves them.
+    def record_templates(self) -> list:
+        """Run each shape's lifecycle(s) for real, through the services, on its first demands.
 
-        A completed claim's process went start → review → approved → close_competing_claims
-        → publish_activity → split_ratings → rate_by_league / rate_by_volunteer →
-        join_ratings → settle_points → end, every task DONE; a pending claim's process has
-        its start DONE and its review NEW, in the queue of the demand's league org.
+        Returns [(shape, template, its demands' claims, what its copies are)]: the rest of the
+        shape's claims are shared out among the shape's templates.
         """
-        from workflows.flows import ClaimFlow
-
-        flow = ClaimFlow.instance
-        node = {n.name: (get_task_ref(n), n.task_type) for n in flow.nodes()}
-        flow_ref = get_flow_ref(ClaimFlow)
-        rng, audit, ct = self.rng, self.audit, self.claim_ct
-        w = self.writer
-        process_id = w.first_id(Process)
-        task_id = w.first_id(Task)
-        link_id = w.first_id(Task.previous.through)
-        activity_id = w.first_id(Activity)
-        rating_id = w.first_id(Rating)
-        entry_id = w.first_id(PointsEntry)
-        claims, processes, tasks, links = [], [], [], []
-        activities, ratings, entries = [], [], []
-
-        def task(name, created, started, finished, status=STATUS.DONE, token="start",
-                 owner=None, permission=None, after=()):  # fmt: skip
-            nonlocal task_id, link_id
-            ref, kind = node[name]
-            tasks.append(
-                (task_id, pid, ref, kind, status, created, started, finished, token, owner, permission)
-            )  # fmt: skip
-            for previous in after:
-                links.append((link_id, task_id, previous))
-                link_id += 1
-            task_id += 1
-            return task_id - 1
-
+        by_shape: dict[str, list[_Claim]] = {}
         for c in self.claims:
-            d = c.demand
-            pid = process_id
-            process_id += 1
-            reviewer, operator = d.league.reviewer_id, c.org.operator_id
-            permission = review_permission(d.league.id)
-            t0 = c.requested
-            audit.append((t0, operator, ct, c.id, "request", "", "pending", ""))
-            start = task("start", t0 + 41 * MS, t0 + 40 * MS, t0 + 45 * MS)
-            if c.done is None:  # pending: waiting in the reviewers' queue
-                claims.append((c.id, d.id, c.org.id, operator, ClaimStatus.PENDING, None, None,
-                               pid, t0 - 2 * MS, t0 - 2 * MS))  # fmt: skip
-                processes.append((pid, flow_ref, PROCESS.NEW, t0 + 40 * MS, None, ct, c.id))
-                task("review", t0 + 46 * MS, None, None, status=STATUS.NEW,
-                     permission=permission, after=[start])  # fmt: skip
+            by_shape.setdefault(c.demand.kind, []).append(c)
+        recorded = []
+        self.writer.reset_sequences(copier.tables())  # the services number their rows next
+        for shape, variants in SHAPES.items():
+            claims = by_shape.get(shape, [])
+            variants = variants[: len(claims)]
+            if not variants:
                 continue
-            ta, tp, end = c.approved, c.activity, c.done
-            claims.append((c.id, d.id, c.org.id, operator, ClaimStatus.COMPLETED, reviewer, ta,
-                           pid, t0 - 2 * MS, end + 49 * MS))  # fmt: skip
-            processes.append((pid, flow_ref, PROCESS.DONE, t0 + 40 * MS, end + 58 * MS, ct, c.id))
-            audit.append((ta, reviewer, ct, c.id, "approve", "pending", "approved", ""))
-            audit.append((tp, operator, ct, c.id, "publish_activity", "approved", "activity_published", ""))  # fmt: skip
-            review = task("review", t0 + 46 * MS, ta + 10 * MS, ta + 11 * MS, owner=reviewer,
-                          permission=permission, after=[start])  # fmt: skip
-            gateway = task("approved", ta + 12 * MS, None, ta + 14 * MS, after=[review])
-            close = task("close_competing_claims", ta + 15 * MS, ta + 16 * MS, ta + 18 * MS, after=[gateway])  # fmt: skip
-            publish = task("publish_activity", ta + 19 * MS, tp + 8 * MS, tp + 9 * MS, after=[close])  # fmt: skip
-            split = task("split_ratings", tp + 10 * MS, None, tp + 12 * MS, after=[publish])
-            rated_at = {side: at for side, _stars, _comment, at in c.ratings}
-            branch = {}
-            for n, side in enumerate((Side.LEAGUE, Side.VOLUNTEER), start=1):
-                at = rated_at[side]
-                branch[side] = task(f"rate_by_{side}", tp + (12 + n) * MS, at + 5 * MS,
-                                    at + 6 * MS, token=f"start/{split}_{n}", after=[split])  # fmt: skip
-            first_at = c.ratings[0][3]
-            join = task("join_ratings", first_at + 7 * MS, first_at + 8 * MS, end + 30 * MS,
-                        after=[branch[side] for side, *_ in c.ratings])  # fmt: skip
-            settle = task("settle_points", end + 31 * MS, end + 32 * MS, end + 55 * MS, after=[join])  # fmt: skip
-            task("end", end + 56 * MS, end + 57 * MS, end + 58 * MS, after=[settle])
-
-            online = d.zone == Zone.CLOUD_TEACHING
-            prefix = d.title[: len(d.title) - len(d.district) - len(d.topic[1])]
-            begins, ends = c.period
-            activities.append(
-                (
-                    activity_id, c.id, (prefix + d.district + d.topic[1])[:46] + "志愿服务",
-                    "qr_code" if online else "qr_or_card", "volunteer_service",
-                    CATEGORY_OF_TYPE[d.topic[0]], d.volunteers, c.org.contact_name,
-                    c.org.contact_mobile, tp + 3 * MS, begins, ends,
-                    f"{d.city.name}{d.district}" + ("（线上授课）" if online else f"{rng.choice(STREETS)}社区党群服务中心"),
-                    None if online else Decimal(f"{rng.uniform(110.5, 116.5):.6f}"),
-                    None if online else Decimal(f"{rng.uniform(21.0, 25.0):.6f}"),
-                    Decimal("0") if online else Decimal("3"), "org_members" if online else "all",
-                    [] if online else ["students"], [ServiceObject.TEENAGERS], d.guarantees,
-                    d.topic[2], d.topic[1], "", True, operator, tp + 3 * MS,
+            firsts, rest = claims[: len(variants)], claims[len(variants) :]
+            self.write_demands([c.demand for c in firsts])
+            for n, (c, steps) in enumerate(zip(firsts, variants, strict=True)):
+                d = c.demand
+                anchors = {
+                    (Demand, d.id): "demand",
+                    (LeagueOrg, d.league.id): "league",
+                    (User, d.league.reviewer_id): "reviewer",
+                    (VolunteerOrg, c.org.id): "org",
+                    (User, c.org.operator_id): "operator",
+                }
+                began = _micros_now()
+                template = copier.record(
+                    f"{shape} {n + 1}", lambda c=c, steps=steps: self.lifecycle(c, steps), anchors
                 )
-            )  # fmt: skip
-            activity_id += 1
-            for side, stars, comment, at in c.ratings:
-                rater = reviewer if side == Side.LEAGUE else operator
-                ratings.append((rating_id, c.id, side, rater, stars, comment, at))
-                audit.append((at + MS, rater, ct, c.id, f"rate_by_{side}", "activity_published", "activity_published", ""))  # fmt: skip
-                payee = (None, c.org.id) if side == Side.LEAGUE else (d.league.id, None)
-                reason = self.points_reason % {"title": d.title, "stars": stars}
-                entries.append((entry_id, *payee, points_for_rating(stars), reason, c.id,
-                                rating_id, end + (40 + len(entries) % 2) * MS))  # fmt: skip
-                rating_id += 1
-                entry_id += 1
-            audit.append((end + 50 * MS, None, ct, c.id, "complete", "activity_published", "completed", ""))  # fmt: skip
+                span = _micros_now() - began
+                recorded.append((shape, template, c, rest[n :: len(variants)], span))
+            self.stage(f"{shape}: {len(firsts)} lifecycle(s) through the services")
+        return recorded
 
-        w.insert(
-            Claim,
-            ["id", "demand_id", "org_id", "requested_by_id", "status", "decided_by_id",
-             "decided_at", "process_id", "created_at", "updated_at"],
-            claims,
-        )  # fmt: skip
-        w.insert(
-            Process,
-            ["id", "flow_class", "status", "created", "finished", "artifact_content_type_id",
-             "artifact_object_id"],
-            processes,
-        )  # fmt: skip
-        self.stage(f"{len(claims)} claims and their processes")
-        w.insert(
-            Task,
-            ["id", "process_id", "flow_task", "flow_task_type", "status", "created", "started",
-             "finished", "token", "owner_id", "owner_permission"],
-            tasks,
-        )  # fmt: skip
-        w.insert(Task.previous.through, ["id", "from_task_id", "to_task_id"], links)
-        self.stage(f"{len(tasks)} tasks, {len(links)} task links")
-        w.insert(
-            Activity,
-            ["id", "claim_id", "title", "attendance_method", "activity_type", "category",
-             "recruit_count", "contact_name", "contact_phone", "recruit_start_at", "start_at",
-             "end_at", "address", "longitude", "latitude", "checkin_radius_km", "signup_scope",
-             "suitability", "service_objects", "guarantees", "description", "service_content",
-             "cover", "certificate_consent", "published_by_id", "published_at"],
-            activities,
-        )  # fmt: skip
-        w.insert(
-            Rating,
-            ["id", "claim_id", "side", "rater_id", "stars", "comment", "created_at"],
-            ratings,
+    def lifecycle(self, c: _Claim, steps) -> None:
+        """One claim's story through the public services, as the API would tell it."""
+        d = c.demand
+        reviewer = User.objects.get(pk=d.league.reviewer_id)
+        operator = User.objects.get(pk=c.org.operator_id)
+        claim = claim_services.claim_request(
+            demand=Demand.objects.get(pk=d.id),
+            org=VolunteerOrg.objects.get(pk=c.org.id),
+            actor=operator,
         )
-        w.insert(
-            PointsEntry,
-            ["id", "league_org_id", "volunteer_org_id", "points", "reason", "claim_id",
-             "rating_id", "created_at"],
-            entries,
-        )  # fmt: skip
-        self.stage(f"{len(activities)} activities, {len(ratings)} ratings, {len(entries)} points entries")  # fmt: skip
+        for step in steps:
+            claim = Claim.objects.get(pk=claim.pk)
+            if step == "approve":
+                claim_services.claim_approve(claim=claim, actor=reviewer)
+            elif step == "reject":
+                claim_services.claim_reject(
+                    claim=claim, actor=reviewer, reason="服务时间与需求不符"
+                )
+            elif step == "activity":
+                claim_services.activity_publish(
+                    claim=claim, actor=operator, data=self.activity_data(c)
+                )
+            else:  # ("rate", side, stars)
+                _, side, stars = step
+                comments = LEAGUE_COMMENTS if side == Side.LEAGUE else VOLUNTEER_COMMENTS
+                rating_services.rating_submit(
+                    claim=claim,
+                    actor=reviewer if side == Side.LEAGUE else operator,
+                    stars=stars,
+                    comment=comments[stars % len(comments)],
+                )
+
+    def activity_data(self, c: _Claim) -> dict:
+        d, rng = c.demand, self.rng
+        online = d.zone == Zone.CLOUD_TEACHING
+        prefix = d.title[: len(d.title) - len(d.district) - len(d.topic[1])]
+        start = datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=3)
+        return {
+            "title": (prefix + d.district + d.topic[1])[:46] + "志愿服务",
+            "attendance_method": "qr_code" if online else "qr_or_card",
+            "activity_type": "volunteer_service",
+            "category": CATEGORY_OF_TYPE[d.topic[0]],
+            "recruit_count": d.volunteers,
+            "contact_name": c.org.contact_name,
+            "contact_phone": c.org.contact_mobile,
+            "recruit_start_at": start - datetime.timedelta(days=1),
+            "start_at": start,
+            "end_at": start + datetime.timedelta(hours=4),
+            "address": f"{d.city.name}{d.district}"
+            + ("（线上授课）" if online else f"{rng.choice(STREETS)}社区党群服务中心"),
+            "longitude": None if online else Decimal(f"{rng.uniform(110.5, 116.5):.6f}"),
+            "latitude": None if online else Decimal(f"{rng.uniform(21.0, 25.0):.6f}"),
+            "checkin_radius_km": Decimal("0") if online else Decimal("3"),
+            "signup_scope": "org_members" if online else "all",
+            "suitability": [] if online else ["students"],
+            "service_objects": [ServiceObject.TEENAGERS],
+            "guarantees": d.guarantees,
+            "description": d.topic[2],
+            "service_content": d.topic[1],
+            "certificate_consent": True,
+        }
+
+    def copy_claims(self, recorded) -> None:
+        """Every other claim: its template's rows again, with new keys, at its own moment."""
+        first_ids: dict = {}
+        for shape, template, first, claims, span in recorded:
+            for model in template.rows:
+                first_ids.setdefault(model, self.writer.first_id(model))
+            targets, changes = [], {}
+            t_first = first.demand
+            for c in claims:
+                d = c.demand
+                shift = min(c.requested, self.now - span - MINUTE) - template.t0
+                pairs = [(t_first.title, d.title)]
+                if d.league.id != t_first.league.id:
+                    old, new = review_permission(t_first.league.id), review_permission(d.league.id)
+                    pairs.append((old, new))
+                slots = {
+                    "demand": d.id,
+                    "league": d.league.id,
+                    "reviewer": d.league.reviewer_id,
+                    "org": c.org.id,
+                    "operator": c.org.operator_id,
+                }
+                targets.append((slots, shift, pairs))
+                for (model, _pk), fields in template.changed.items():
+                    slot = template.anchors[(model, _pk)]
+                    changes.setdefault((model, slots[slot]), {}).update(
+                        {
+                            name: copier.micros(v) + shift
+                            if isinstance(v, datetime.datetime)
+                            else v
+                            for name, v in fields.items()
+                        }
+                    )
+            first_ids = template.copy(self.writer, targets, first_ids)
+            self.anchor_changes.update(changes)
+            self.stage(f"{shape}: {len(claims)} copies of {template.name}")
+
+    def apply_anchor_changes(self) -> None:
+        """Fields the templates changed on rows that were written before them (not demands)."""
+        by_model: dict = {}
+        for (model, pk), fields in self.anchor_changes.items():
+            if model is not Demand:
+                by_model.setdefault(model, []).append((pk, fields))
+        for model, rows in by_model.items():
+            for pk, fields in rows:  # rare: only if the flow changes orgs or users
+                values = {
+                    name: _at(v) if model._meta.get_field(name).get_internal_type() == "DateTimeField" else v
+                    for name, v in fields.items()
+                }  # fmt: skip
+                QuerySet(model).filter(pk=pk).update(**values)
+            self.stage(f"{len(rows)} {model._meta.label} rows changed as their templates' were")
 
     def write_audit(self) -> None:
         # Ids in the order things happened, as the services would have numbered them.
@@ -1027,30 +1049,38 @@ class _Seeder:
     # -- the manifest -----------------------------------------------------------------------
 
     def manifest(self) -> dict:
+        leagues = [lg.id for lg in self.manifest_leagues]
         pending: dict[int, list[int]] = {}
-        for c in self.claims:
-            if c.done is None:
-                pending.setdefault(c.demand.league.id, []).append(c.id)
+        for claim_id, league_id in (
+            Claim.objects.filter(status=ClaimStatus.PENDING, demand__league_org_id__in=leagues)
+            .order_by("pk")
+            .values_list("pk", "demand__league_org_id")
+        ):
+            pending.setdefault(league_id, []).append(claim_id)
         open_demands = [
             {"id": d.id, "league_org_id": d.league.id, "reviewer_token": self.tokens[d.league.reviewer_id]}
             for d in self.demands
             if d.kind == "open"
         ]  # fmt: skip
         public = [d.id for d in self.demands if d.kind != "draft"]
-        by_status: dict[str, int] = {}
-        for d in self.demands:
-            status = "open" if d.kind == "running" else d.kind
-            by_status[status] = by_status.get(status, 0) + 1
+        by_status = dict(
+            Demand.objects.values_list("status").annotate(n=Count("pk")).order_by("status")
+        )
+        claims_by_status = dict(
+            Claim.objects.values_list("status").annotate(n=Count("pk")).order_by("status")
+        )
         return {
             "scale": {
                 "demands": len(self.demands),
                 "volunteer_orgs": len(self.orgs),
                 "league_orgs": len(self.leagues),
-                "finished": sum(1 for c in self.claims if c.done is not None),
-                "running": sum(1 for c in self.claims if c.done is None),
+                "finished": self.n_finished,
+                "running": self.n_running,
                 "clients": self.clients,
                 "demands_by_status": by_status,
+                "claims_by_status": claims_by_status,
                 "open_demands_without_claims": len(open_demands),
+                "templates": self.template_names,
                 "rows": dict(self.writer.counts),
             },
             "reviewers": [
@@ -1078,11 +1108,6 @@ class _Seeder:
 
 
 # -- entry points ----------------------------------------------------------------------------
-
-SEEDED_MODELS = [
-    LeagueOrg, VolunteerOrg, User, Membership, Token, Demand, Claim, Process, Task,
-    Task.previous.through, Activity, Rating, PointsEntry, AuditRecord,
-]  # fmt: skip
 
 
 def _check_scale(*, demands, volunteer_orgs, league_orgs, finished, running, clients) -> None:
@@ -1138,9 +1163,8 @@ def seed(
         # Fresh statistics and visibility maps, as autovacuum would leave them; otherwise it
         # would run during the benchmark.
         vacuum_started = time.monotonic()
-        tables = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in SEEDED_MODELS)
         with connection.cursor() as cursor:
-            cursor.execute(f"VACUUM (ANALYZE) {tables}")
+            cursor.execute("VACUUM (ANALYZE)")
         out(f"  vacuum analyze ({time.monotonic() - vacuum_started:.1f}s)")
     manifest["seconds"] = round(time.monotonic() - started, 1)
     out(f"seeded in {manifest['seconds']}s")
