@@ -121,11 +121,12 @@ class KeysetPagination(pagination.BasePagination):
     max_page_size = MAX_PAGE_SIZE
 
     def _page_size(self, request) -> int:
-        return pagination._positive_int(  # noqa: SLF001 - DRF's own parser, as its paginators use
-            request.query_params.get(self.page_size_query_param, self.page_size),
-            strict=True,
-            cutoff=self.max_page_size,
-        )
+        """The requested page size, at most max_page_size; ValueError unless a positive integer
+        (what DRF's paginators accept for page_size, strictly)."""
+        size = int(request.query_params.get(self.page_size_query_param, self.page_size))
+        if size < 1:
+            raise ValueError(size)
+        return min(size, self.max_page_size)
 
     def _ordering(self, request, queryset, view) -> str:
         """The first term of the ordering the list uses (the client's `ordering` or default)."""

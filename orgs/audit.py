@@ -29,9 +29,18 @@ def apply_transition(obj, name: str, *, actor: User | None, reason: str = "", **
         )
     if "reason" in inspect.signature(method).parameters:
         kwargs = kwargs | {"reason": reason}
+    columns = [f for f in type(obj)._meta.concrete_fields if f.attname in vars(obj)]
+    before = {f.attname: getattr(obj, f.attname) for f in columns}
     try:
         method(**kwargs)
-        obj.save()
+        # Only the columns the transition wrote (and `updated_at`): a demand row is wide.
+        obj.save(
+            update_fields=[
+                f.name
+                for f in columns
+                if getattr(f, "auto_now", False) or getattr(obj, f.attname) != before[f.attname]
+            ]
+        )
     except TransitionNotAllowed as exc:
         raise StateConflict(str(exc), code="transition_not_allowed") from exc
     except ConcurrentTransition as exc:
