@@ -102,6 +102,23 @@ def run_wrk(port, items, *, mode, expected, clients, duration, cpu=None) -> dict
     }
 
 
+def server_latencies(log: Path, offset: int) -> dict:
+    """p50/p95/p99 in ms of the requests the server logged after `offset` (µs, one a line),
+    with wrk's own figures kept as `wrk_p*_ms` for comparison."""
+    with log.open("rb") as f:
+        f.seek(offset)
+        times = sorted(int(line) for line in f.read().split() if line.isdigit())
+
+    def percentile(p):
+        if not times:
+            return None
+        return _ms(times[min(len(times) - 1, max(0, round(p / 100 * len(times)) - 1))])
+
+    return {"latency_source": "server (gunicorn request time)", "server_requests": len(times)} | {
+        f"p{p}_ms": percentile(p) for p in (50, 95, 99)
+    }
+
+
 def run_python(port, items, *, mode, expected, clients, duration) -> dict:
     """The same as `run_wrk`, from a spawned Python process."""
     spec = {"port": port, "items": items, "mode": mode, "expected": expected}
