@@ -157,15 +157,8 @@ def start_server(port: int, workers: int | None, env: dict) -> subprocess.Popen:
 
 def request(port, method, path, *, token=None, cookie=None, body=None):
     """One HTTP request on a new connection: (status, parsed JSON or None)."""
-    headers = {"Accept": "application/json"}
-    if token:
-        headers["Authorization"] = f"Token {token}"
-    if cookie:
-        headers["Cookie"] = cookie
-    payload = None
-    if body is not None:
-        payload = json.dumps(body).encode()
-        headers["Content-Type"] = "application/json"
+    _, _, headers, text = load.item(method, path, token=token, cookie=cookie, body=body)
+    payload = None if text is None else text.encode()
     conn = HTTPConnection("127.0.0.1", port, timeout=60)
     try:
         conn.request(method, path, body=payload, headers=headers)
