@@ -16,8 +16,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
+from viewflow.workflow.models import Task
 
 from workflows import services as claim_services
+from workflows.flows import ClaimFlow
 
 from . import factories as f
 
@@ -37,6 +39,7 @@ INDEXES = {
     "workflows_claim": ["claim_org_newest", "claim_newest", "claim_holding_decided"],
     "scoring_pointsentry": ["points_volunteer_newest", "points_league_newest"],
     "viewflow_process": ["viewflow_process_created"],
+    "viewflow_task": ["viewflow_task_queue"],
 }
 TRIGRAM_INDEXES = ["demand_title_trgm", "demand_content_trgm"]  # PostgreSQL only
 
@@ -156,3 +159,41 @@ def test_connections_plan_for_ssd_random_reads(db):
     with connection.cursor() as cursor:
         cursor.execute("SHOW random_page_cost")
         assert cursor.fetchone()[0] == "1.1"
+
+
+@pytest.mark.postgres
+def test_the_review_queue_reads_its_tasks_from_its_index(client, reviewer, operator):
+    """The queue's page and count ask for the review permissions of the reviewer's orgs;
+    planned with sequential scans priced out, they read the queue index."""
+    if connection.vendor != "postgresql":
+        pytest.skip("planner checks on PostgreSQL")
+    claims = [f.claim(f.open_demand(reviewer), operator) for _ in range(3)]
+    # Other league orgs' queued reviews, bulk rows for the planner (as published_demands)
+    Task.objects.bulk_create(
+        Task(
+            process_id=claims[0].process_id,
+            flow_task=ClaimFlow.review,
+            flow_task_type="HUMAN",
+            status="NEW",
+            owner_permission=f"workflows.review_league_{900_000 + i % 300}",
+        )
+        for i in range(3_000)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE viewflow_task")
+    client.force_login(reviewer)
+    with CaptureQueriesContext(connection) as context:
+        assert client.get("/workspace/claim/queue/").status_code == 200
+    reads = [
+        q["sql"]
+        for q in context.captured_queries
+        if q["sql"].startswith("SELECT") and '"viewflow_task"."owner_permission" IN' in q["sql"]
+    ]
+    assert len(reads) >= 2, reads  # the page and its count at least
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        for sql in reads:
+            cursor.execute("EXPLAIN " + sql)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+            assert "viewflow_task_queue" in plan, plan
+        cursor.execute("SET LOCAL enable_seqscan = on")

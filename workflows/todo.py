@@ -1,6 +1,6 @@
 """To-do counts of the 我的 page: 待确认 / 待认领 / 待评分, for the viewer's orgs."""
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Q
 
 from demands.models import Demand, DemandStatus, InitialDemand, InitialDemandStatus
 from scoring.models import Rating, Side
@@ -34,13 +34,11 @@ def todo_counts(*, user) -> dict[str, int]:
             return {"to_confirm": 0, "to_claim": 0, "to_rate": 0}
         return _individual_counts(user)
     rated = Rating.objects.filter(claim=OuterRef("pk"), side=side)
-    return {
-        "to_confirm": claims.filter(status=ClaimStatus.PENDING).count(),
-        "to_claim": to_claim,
-        "to_rate": claims.filter(status=ClaimStatus.ACTIVITY_PUBLISHED)
-        .exclude(Exists(rated))
-        .count(),
-    }
+    counts = claims.aggregate(  # both claim counts in one read
+        to_confirm=Count("pk", filter=Q(status=ClaimStatus.PENDING)),
+        to_rate=Count("pk", filter=Q(status=ClaimStatus.ACTIVITY_PUBLISHED) & ~Q(Exists(rated))),
+    )
+    return {"to_confirm": counts["to_confirm"], "to_claim": to_claim, "to_rate": counts["to_rate"]}
 
 
 def _individual_counts(user) -> dict[str, int]:

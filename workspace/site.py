@@ -36,6 +36,7 @@ from .queue import (
     ReviewInboxListView,
     ReviewQueueListView,
     flow_step_choices,
+    review_queue,
 )
 
 
@@ -117,6 +118,10 @@ class ClaimFlowAppViewset(FlowAppViewset):
     tasks_unassign_view_class = BulkUnassignView
     archive_view_class = ArchiveListView
     base_template_name = "workspace/base_page.html"
+
+    def get_context_data(self, request):
+        """The menu's counts; the queue's as the queue page reads it (one indexed query)."""
+        return super().get_context_data(request) | {"user_queue": review_queue(request.user)}
 
     @property
     def index_path(self):
