@@ -3,7 +3,7 @@
 Viewflow's own nodes and lock, as in its cookbook. The nodes are wiring only: each step's
 rules live in the services (workflows/services.py, scoring/services.py), which lock the demand,
 the claim and the process row in that order and then move the process through Viewflow's
-public activation API. The one node of our own is `ServiceView` (workflows/views.py): the
+public activation API. The one node of our own is `ServiceView` (workflows/nodes.py): the
 review is a human task that a service completes, for the API and the operator UI alike.
 """
 
