@@ -52,6 +52,12 @@ class User(PlainTextModel, AbstractUser):
             )
         return self._memberships_cache
 
+    @property
+    def works_in_workspace(self) -> bool:
+        """Whether the operator UI (/workspace/) is this account's place: league reviewers and
+        administrators. Volunteer-org and individual accounts act on the mobile site."""
+        return self.is_provincial_admin or bool(self.reviewer_league_org_ids())
+
     def reviewer_league_org_ids(self) -> set[int]:
         return {m.league_org_id for m in self.cached_memberships if m.role == Role.LEAGUE_REVIEWER}
 

@@ -1,5 +1,7 @@
 """Account views of the browser UI: throttled login and the initial-password change."""
 
+from urllib.parse import urlsplit
+
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
@@ -52,8 +54,25 @@ class ServicePasswordChangeForm(PasswordChangeForm):
         return self.cleaned_data["old_password"]
 
 
+# Where a login goes without `next`: an operator's workspace, or the mobile site's 我的 page.
+WORKSPACE_HOME = "/workspace/"
+MOBILE_HOME = "/mine"
+
+
 class ThrottledLoginView(LoginView):
     authentication_form = ThrottledAuthenticationForm
+
+    def get_success_url(self):
+        """Reviewers and administrators go where they were going (`next`), else to their
+        workspace (which opens the queue or the dashboard). Volunteer-org and individual
+        accounts have no place in the operator UI (it would answer 403): they go to the
+        mobile site, to `next` when it is one of its pages."""
+        target = self.get_redirect_url()
+        if self.request.user.works_in_workspace:
+            return target or WORKSPACE_HOME
+        if urlsplit(target).path.startswith((WORKSPACE_HOME, "/admin/")):
+            target = ""
+        return target or MOBILE_HOME
 
 
 class InitialPasswordChangeView(PasswordChangeView):
