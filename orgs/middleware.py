@@ -1,5 +1,8 @@
 """Sends a browser user who still has the initial password to the password change page."""
 
+from urllib.parse import urlencode
+
+from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -18,7 +21,9 @@ class PasswordChangeRequiredMiddleware:
             # path_info, not path: the exempt prefixes hold under a deployment's script prefix.
             exempt = request.path_info.startswith(self.EXEMPT_PREFIXES)
             if request.path not in allowed and not exempt:
-                return redirect("password_change")
+                # where the user was going: the change page returns there once it is done
+                query = urlencode({REDIRECT_FIELD_NAME: request.get_full_path()})
+                return redirect(f"{reverse('password_change')}?{query}")
         return self.get_response(request)
 
 

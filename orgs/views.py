@@ -2,12 +2,15 @@
 
 from urllib.parse import urlsplit
 
+from django.contrib import messages
 from django.contrib.admin.forms import AdminAuthenticationForm
-from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import REDIRECT_FIELD_NAME, update_session_auth_hash
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.contrib.auth.views import LoginView, PasswordChangeView
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 
 from .errors import InvalidInput
 from .forms import add_domain_errors
@@ -63,23 +66,35 @@ class ThrottledLoginView(LoginView):
     authentication_form = ThrottledAuthenticationForm
 
     def get_success_url(self):
-        """Reviewers and administrators go where they were going (`next`), else to their
-        workspace (which opens the queue or the dashboard). Volunteer-org and individual
-        accounts have no place in the operator UI (it would answer 403): they go to the
-        mobile site, to `next` when it is one of its pages."""
-        target = self.get_redirect_url()
-        if self.request.user.works_in_workspace:
-            return target or WORKSPACE_HOME
-        if urlsplit(target).path.startswith((WORKSPACE_HOME, "/admin/")):
-            target = ""
-        return target or MOBILE_HOME
+        return home_url(self.request.user, self.get_redirect_url())
+
+
+def home_url(user, target: str = "") -> str:
+    """Where an account goes after logging in or changing its password: `target` (a safe
+    `next`) or its own home. Reviewers and administrators: `target`, else their workspace.
+    Volunteer-org and individual accounts have no place in the operator UI (it would answer
+    403): the mobile site, `target` when it is one of its pages, else 我的."""
+    if user.works_in_workspace:
+        return target or WORKSPACE_HOME
+    path = urlsplit(target).path
+    if path.startswith(WORKSPACE_HOME) or (path.startswith("/admin/") and not user.is_staff):
+        target = ""
+    return target or MOBILE_HOME
 
 
 class InitialPasswordChangeView(PasswordChangeView):
     """Password change through the service, so the 000000 rule, the flag, the login throttle
-    and the end of the API token live in one place."""
+    and the end of the API token live in one place. Done, it goes on to where the user was
+    going (`next`, which the middleware keeps) or to their home, with a message."""
 
     form_class = ServicePasswordChangeForm
+
+    def get_success_url(self):
+        target = self.request.GET.get(REDIRECT_FIELD_NAME, "")
+        safe = url_has_allowed_host_and_scheme(
+            target, allowed_hosts={self.request.get_host()}, require_https=self.request.is_secure()
+        )
+        return home_url(self.request.user, target if safe else "")
 
     def form_valid(self, form):
         try:
@@ -93,4 +108,5 @@ class InitialPasswordChangeView(PasswordChangeView):
             add_domain_errors(form, exc, aliases={"new_password": "new_password1"})
             return self.form_invalid(form)
         update_session_auth_hash(self.request, user)
+        messages.success(self.request, _("密码已修改"))
         return HttpResponseRedirect(self.get_success_url())

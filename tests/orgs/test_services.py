@@ -81,7 +81,7 @@ def test_a_user_with_the_initial_password_is_sent_to_the_change_page(client, imp
     response = client.get("/admin/")
 
     assert response.status_code == 302
-    assert response["Location"] == "/accounts/password_change/"
+    assert response["Location"] == "/accounts/password_change/?next=%2Fadmin%2F"
 
 
 def test_the_change_page_itself_is_reachable(client, imported_user):
@@ -119,12 +119,12 @@ def test_changing_the_password_through_the_form_opens_the_site(client, imported_
     client.force_login(imported_user)
 
     response = client.post(
-        "/accounts/password_change/",
+        "/accounts/password_change/?next=/admin/",
         {"old_password": INITIAL, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
     )
 
     assert response.status_code == 302
-    assert response["Location"] == "/accounts/password_change/done/"
+    assert response["Location"] == "/admin/"  # where the user was going
     imported_user.refresh_from_db()
     assert imported_user.must_change_password is False
     assert imported_user.check_password(NEW_PASSWORD)
@@ -145,7 +145,7 @@ def test_the_form_refuses_the_initial_password_and_keeps_the_gate(client, import
     imported_user.refresh_from_db()
     assert imported_user.must_change_password is True
     assert imported_user.check_password(INITIAL)
-    assert client.get("/admin/")["Location"] == "/accounts/password_change/"
+    assert client.get("/admin/")["Location"].startswith("/accounts/password_change/?next=")
 
 
 def test_the_form_shows_the_services_refusal_on_the_new_password(client, imported_user):
