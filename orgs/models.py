@@ -35,6 +35,11 @@ class User(PlainTextModel, AbstractUser):
     def __str__(self):
         return self.display_name or self.username
 
+    def get_full_name(self):
+        """The name people know the account by: its display name (the operator UI's header
+        shows it instead of the title-cased username), else Django's first and last name."""
+        return self.display_name or super().get_full_name()
+
     @property
     def is_provincial_admin(self) -> bool:
         return self.is_superuser or any(

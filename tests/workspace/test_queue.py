@@ -407,3 +407,12 @@ def _completed_claim_rated(reviewer, operator, *, stars, comment):
     claim = Claim.objects.get(pk=claim.pk)
     assert claim.status == ClaimStatus.COMPLETED
     return claim
+
+
+def test_the_header_names_the_reviewer_by_their_display_name(client, reviewer):
+    reviewer.display_name = "李雷"
+    reviewer.save()
+    client.force_login(reviewer)
+    html = client.get(QUEUE).content.decode()
+    assert "李雷" in html
+    assert reviewer.username.title() not in html
