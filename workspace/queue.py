@@ -22,9 +22,8 @@ from viewflow.workflow.flow.views.filters import FlowUserTaskListFilter
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from orgs.backends import review_permission
 from workflows.flows import ClaimFlow
-from workflows.selectors import review_is_overdue, review_overdue_days
+from workflows.selectors import review_is_overdue, review_overdue_days, review_queue
 
 # timesince's units as a reviewer reads them: 3天5小时.
 AGE_UNITS = {
@@ -127,22 +126,6 @@ class ReviewTaskColumnsMixin:
         return timezone.now()
 
 
-def review_queue(user):
-    """The unassigned review tasks of the user's league orgs, newest first.
-
-    What Viewflow's queue selects of a review task (a NEW task carries its league org's
-    review permission and no owner), asked as one query on the permission itself, which the
-    index `viewflow_task_queue` serves (workflows migration 0005), instead of Viewflow's join
-    to every process and its OR over permission, owner and none. As everywhere in the
-    workspace, only a reviewer of the org sees its reviews. The queue page and the menu's
-    count both read it.
-    """
-    permissions = [review_permission(org) for org in user.reviewer_league_org_ids()]
-    return Task.objects.filter(
-        flow_task=ClaimFlow.review, status=STATUS.NEW, owner_permission__in=permissions
-    ).order_by("-created")
-
-
 class ReviewQueueListView(ReviewTaskColumnsMixin, flow_views.FlowQueueListView):
     """待审核: the review tasks a reviewer may take, with the bulk assign action."""
 
@@ -151,7 +134,7 @@ class ReviewQueueListView(ReviewTaskColumnsMixin, flow_views.FlowQueueListView):
 
     @viewprop
     def queryset(self):
-        return review_queue(self.request.user)
+        return review_queue(self.request.user, ClaimFlow.review)
 
 
 class ReviewInboxListView(ReviewTaskColumnsMixin, flow_views.FlowInboxListView):

@@ -19,7 +19,7 @@ from viewflow.workflow.flow.views.filters import DashboardTaskListViewFilter
 
 from workflows.flows import ClaimFlow
 from workflows.models import ClaimProcess
-from workflows.selectors import claim_processes_scope
+from workflows.selectors import claim_processes_scope, review_queue
 
 from .exports import DemandExportView, ProcessExportView
 from .league import LeagueWorkspace
@@ -36,7 +36,6 @@ from .queue import (
     ReviewInboxListView,
     ReviewQueueListView,
     flow_step_choices,
-    review_queue,
 )
 
 
@@ -121,7 +120,8 @@ class ClaimFlowAppViewset(FlowAppViewset):
 
     def get_context_data(self, request):
         """The menu's counts; the queue's as the queue page reads it (one indexed query)."""
-        return super().get_context_data(request) | {"user_queue": review_queue(request.user)}
+        queue = review_queue(request.user, ClaimFlow.review)
+        return super().get_context_data(request) | {"user_queue": queue}
 
     @property
     def index_path(self):
