@@ -22,6 +22,7 @@ declare module 'vue' {
     LeagueOrgPicker: typeof import('./components/LeagueOrgPicker.vue')['default']
     MobileCodeFields: typeof import('./components/MobileCodeFields.vue')['default']
     MyClaimCard: typeof import('./components/MyClaimCard.vue')['default']
+    NewPasswordFields: typeof import('./components/NewPasswordFields.vue')['default']
     OrgCard: typeof import('./components/OrgCard.vue')['default']
     PasswordField: typeof import('./components/PasswordField.vue')['default']
     RatingDialog: typeof import('./components/RatingDialog.vue')['default']
