@@ -311,9 +311,15 @@ def test_three_roles_close_the_loop(live_server, browser, reviewer, operator, ou
     league.get_by_test_id("field-volunteers").locator("input").fill("2")
     league.get_by_test_id("field-content").locator("textarea").fill("每周两次线上英语辅导。")
     league.get_by_test_id("field-period").click()
+    # The calendar slides up and scrolls to today: pick the days once it stands still (a click
+    # while it moves lands on another day, the last day of a month showed it).
+    league.locator(".van-calendar").wait_for()
+    league.wait_for_selector(".van-popup-slide-bottom-enter-active", state="detached")
     days = league.locator(".van-calendar__day:not(.van-calendar__day--disabled)")
     days.nth(1).click()
+    league.locator(".van-calendar__day--start").wait_for()
     days.nth(5).click()
+    league.locator(".van-calendar__day--end").wait_for()
     league.locator(".van-calendar__confirm").click()
     league.get_by_role("button", name="餐饮保障").click()
     shot(league, "m1-publish-content-zh-phone")
