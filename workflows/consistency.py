@@ -25,6 +25,8 @@ Invariants, by the prefix of the lines that report them:
                                     the process), nothing active
                         CANCELED    nothing active (the system or an administrator rejected it)
     withdrawn           CANCELED    nothing active
+    (cancelled)         CANCELED    nothing active: a claim an administrator cancelled
+                                    (``cancelled_at`` set) is rejected or withdrawn
     ==================  ==========  ==========================================================
 
 ``demand-claims``: a demand's state and the claims that hold it.
@@ -149,7 +151,7 @@ class _Checker:
         self.claims = {
             c["id"]: c
             for c in Claim.objects.order_by("id").values(
-                "id", "status", "demand_id", "org_id", "process_id"
+                "id", "status", "demand_id", "org_id", "process_id", "cancelled_at"
             )
         }
         self.demands = {
@@ -232,6 +234,23 @@ class _Checker:
         cid, status, pid = claim["id"], claim["status"], process["id"]
         where = f"claim {cid} ({status})"
         active = self.active_nodes(pid)
+        if claim["cancelled_at"] is not None:
+            # 取消流程: the administrator's cancel left the claim rejected or withdrawn and
+            # cancelled its process.
+            if status not in (S.REJECTED, S.WITHDRAWN):
+                self.add("claim-process", f"{where} is marked cancelled in a live state")
+            elif process["status"] != PROCESS.CANCELED:
+                self.add(
+                    "claim-process",
+                    f"{where}: cancelled by an administrator but process {pid} is "
+                    f"{process['status']}, expected {PROCESS.CANCELED}",
+                )
+            if active:
+                self.add(
+                    "claim-process",
+                    f"{where}: process {pid} has active tasks {_names(active)}, expected []",
+                )
+            return
         if status == S.PENDING:
             expected_process, expected_active = [PROCESS.NEW], {"review"}
             league_org_id = self.demands[claim["demand_id"]]["league_org_id"]

@@ -5,7 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import GET_STATE, ConcurrentTransitionMixin, FSMField, transition
 from viewflow.workflow.models import Process
 
 from demands.models import Demand
@@ -74,6 +74,16 @@ class Claim(ConcurrentTransitionMixin, PlainTextModel):
         related_name="+",
     )
     decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    # Set by `cancel` only: an administrator stopped the process (its reason is `reason`).
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("取消人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    cancelled_at = models.DateTimeField(_("取消时间"), null=True, blank=True)
     process = models.OneToOneField(
         ClaimProcess,
         verbose_name=_("流程"),
@@ -136,6 +146,31 @@ class Claim(ConcurrentTransitionMixin, PlainTextModel):
     )
     def withdraw(self, *, reason: str = ""):
         self.reason = reason
+
+    @transition(
+        field=status,
+        source=[ClaimStatus.PENDING, ClaimStatus.APPROVED],
+        # DESIGN's states stay as they are: a cancelled claim did not succeed (pending →
+        # rejected 认领失败) or no longer holds its demand (approved → withdrawn 撤销认领);
+        # `cancelled_at` tells the cancellation apart from a return or a withdrawal.
+        target=GET_STATE(
+            lambda claim, **kwargs: (
+                ClaimStatus.REJECTED
+                if claim.status == ClaimStatus.PENDING
+                else ClaimStatus.WITHDRAWN
+            ),
+            states=[ClaimStatus.REJECTED, ClaimStatus.WITHDRAWN],
+        ),
+    )
+    def cancel(self, *, by, reason: str):
+        """取消流程: a provincial administrator stops the claim's process, with a reason."""
+        self.cancelled_by = by
+        self.cancelled_at = timezone.now()
+        self.reason = reason
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_at is not None
 
     @transition(field=status, source=ClaimStatus.APPROVED, target=ClaimStatus.ACTIVITY_PUBLISHED)
     def publish_activity(self):

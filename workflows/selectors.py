@@ -110,6 +110,8 @@ def claim_progress(claim: Claim) -> list[dict]:
         ClaimStatus.ACTIVITY_PUBLISHED,
         ClaimStatus.COMPLETED,
     )
+    if claim.is_cancelled:  # an administrator's cancel is no review: did one happen before?
+        reviewed = claim.decided_at is not None
     published = status in (ClaimStatus.ACTIVITY_PUBLISHED, ClaimStatus.COMPLETED)
     completed = status == ClaimStatus.COMPLETED
     steps = [

@@ -296,27 +296,38 @@ def _admin_reason(reason: str, *, prefix: str = "") -> str:
 
 @transaction.atomic
 def claim_process_cancel(*, claim: Claim, actor: User, reason: str) -> Claim:
-    """An administrator stops a claim's process: a pending claim is rejected, an approved one
-    withdrawn (its demand reopens), then the Viewflow process is cancelled.
+    """取消流程: an administrator stops a claim's process, with a reason that both sides see.
 
-    Any later state (activity published, completed) or an already finished claim is a
-    conflict: the activity has happened, so there is nothing left to take back.
+    The claim's `cancel` transition (a pending claim ends as 认领失败, an approved one as 撤销认领,
+    both marked cancelled), its own audit record (`cancel`), the demand's reopening for an
+    approved claim, and Viewflow's `Flow.cancel`, in one transaction. Any later state
+    (activity published, completed) or an already finished claim is a conflict: the activity
+    has happened, so there is nothing left to take back.
     """
     _require_admin(actor)
-    reason = _admin_reason(reason, prefix=_("管理员取消："))
+    reason = clean_reason(reason, required=True, required_message=_("请填写取消原因"))
     claim = lock_claim(claim)
-    if claim.status == ClaimStatus.PENDING:
-        apply_transition(claim, "reject", actor=actor, reason=reason, by=actor)
-    elif claim.status == ClaimStatus.APPROVED:
-        apply_transition(claim, "withdraw", actor=actor, reason=reason)
-        apply_transition(claim.demand, "reopen", actor=actor, reason=reason)
-    else:
+    if claim.status not in ADMIN_CANCELLABLE:
         raise StateConflict(
             _("认领当前状态为「%(state)s」，不能取消流程") % {"state": claim.get_status_display()},
             code="transition_not_allowed",
         )
+    was_approved = claim.status == ClaimStatus.APPROVED
+    apply_transition(claim, "cancel", actor=actor, reason=reason, by=actor)
+    if was_approved:
+        apply_transition(
+            claim.demand,
+            "reopen",
+            actor=actor,
+            reason=_("管理员取消了认领成功的流程：%(reason)s") % {"reason": reason},
+        )
     process_cancel(claim)
     return claim
+
+
+def _person(user: User) -> str:
+    """A user as people know them (the display name), the username failing that."""
+    return user.get_full_name() or user.username
 
 
 def review_reassign_candidates(*, claim: Claim):
@@ -371,8 +382,8 @@ def review_task_reassign(*, claim: Claim, actor: User, to_user: User, reason: st
         to_state=claim.status,
         reason=_("审核任务由 %(old)s 改派给 %(new)s：%(reason)s")
         % {
-            "old": old_owner.username if old_owner else _("（未分配）"),
-            "new": to_user.username,
+            "old": _person(old_owner) if old_owner else _("（未分配）"),
+            "new": _person(to_user),
             "reason": reason,
         },
     )

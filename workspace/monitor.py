@@ -81,6 +81,7 @@ AUDIT_ACTION_LABELS = {
     "rate_by_league": _("团组织评分"),
     "rate_by_volunteer": _("志愿服务组织评分"),
     "reassign": _("改派审核任务"),
+    "cancel": _("取消流程"),
 }
 MAX_PAGE_SIZE = 200
 
@@ -372,7 +373,11 @@ def audit_trail(claim: Claim) -> list[AuditRecord]:
         record.from_label = states.get(record.from_state, record.from_state)
         record.to_label = states.get(record.to_state, record.to_state)
         record.action_label = AUDIT_ACTION_LABELS.get(record.action, record.action)
-        record.actor_label = str(record.actor) if record.actor else gettext("系统")
+        record.actor_label = (
+            (record.actor.get_full_name() or record.actor.username)
+            if record.actor
+            else gettext("系统")
+        )
         rows.append(record)
     return rows
 

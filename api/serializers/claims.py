@@ -1,5 +1,6 @@
 """Claim payloads: `id, demand, org, status, reason` and what a party may see of its process."""
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -27,7 +28,15 @@ class DemandRefSerializer(serializers.Serializer):
 class ClaimSerializer(serializers.ModelSerializer):
     demand = DemandRefSerializer()
     org = OrgRefSerializer()
-    status_label = serializers.CharField(source="get_status_display")
+    status_label = serializers.SerializerMethodField(
+        help_text="The state's label; 流程已取消 for a claim an administrator cancelled"
+    )
+    cancelled = serializers.BooleanField(
+        source="is_cancelled",
+        read_only=True,
+        help_text="取消流程: a provincial administrator stopped the process; `reason` says why "
+        "(the claim is then rejected or withdrawn, but neither side did it)",
+    )
 
     class Meta:
         model = Claim
@@ -38,9 +47,16 @@ class ClaimSerializer(serializers.ModelSerializer):
             "status",
             "status_label",
             "reason",
+            "cancelled",
+            "cancelled_at",
             "created_at",
             "decided_at",
         ]
+
+    def get_status_label(self, claim) -> str:
+        if claim.is_cancelled:
+            return str(_("流程已取消"))
+        return claim.get_status_display()
 
 
 class ClaimDemandRefSerializer(DemandRefSerializer):

@@ -608,3 +608,26 @@ def test_demand_claim_response_keeps_its_shape(client_for, demand, operator):
     assert response.json()["actions"] == ["withdraw"]
     claim_id = response.json()["id"]
     assert client_for(operator).get(url(claim_id)).json()["status"] == "pending"
+
+
+# -- an administrator's cancel ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("who", ["operator", "reviewer"])
+def test_a_cancelled_claim_says_so_to_both_sides(client_for, admin, pending, who, request):
+    services.claim_process_cancel(claim=pending, actor=admin, reason="重复认领")
+    body = client_for(request.getfixturevalue(who)).get(url(pending)).json()
+    assert body["status"] == "rejected"
+    assert body["cancelled"] is True and body["cancelled_at"]
+    assert body["status_label"] == "流程已取消"
+    assert body["reason"] == "重复认领"
+    assert body["current_step"] is None
+    # the review never happened
+    assert [s["done"] for s in body["progress"]] == [True, False, False, False, False]
+
+
+def test_an_ordinary_return_is_not_a_cancel(client_for, reviewer, pending, operator):
+    services.claim_reject(claim=pending, actor=reviewer, reason="时间不合适")
+    body = client_for(operator).get(url(pending)).json()
+    assert body["cancelled"] is False and body["cancelled_at"] is None
+    assert body["status_label"] == "认领失败"

@@ -7,6 +7,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.management import CommandError, call_command, execute_from_command_line
 from django.db import connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from viewflow.workflow.models import Process, Task
 
 from demands.models import Demand, DemandStatus, InitialDemand
@@ -113,6 +114,16 @@ def cancel_review_task():
     return [
         f"claim-process: claim {claim.pk} (pending): process {claim.process_id} has active "
         "tasks [], expected [review]"
+    ]
+
+
+def cancelled_claim_with_a_running_process():
+    claim = claim_in(ClaimStatus.PENDING)
+    Claim.objects.filter(pk=claim.pk).update(cancelled_at=timezone.now())
+    return [
+        f"claim-process: claim {claim.pk} (pending) is marked cancelled in a live state",
+        f"claim-process: claim {claim.pk} (pending): process {claim.process_id} has active "
+        "tasks [review], expected []",
     ]
 
 
@@ -309,6 +320,7 @@ def delete_audit_trail():
     [
         approve_behind_the_process,
         cancel_review_task,
+        cancelled_claim_with_a_running_process,
         end_process_of_approved_claim,
         cancel_process_of_completed_claim,
         point_process_at_another_claim,
@@ -365,3 +377,10 @@ def test_manage_py_exit_status(demo, capsys, monkeypatch):
     captured = capsys.readouterr()
     assert f"claim-process: claim {claim.pk} (withdrawn): process" in captured.out
     assert "CommandError" in captured.err
+
+
+def test_cancelled_processes_are_consistent(demo):
+    admin = User.objects.get(username="admin_gd")
+    for status in (ClaimStatus.PENDING, ClaimStatus.APPROVED):
+        services.claim_process_cancel(claim=claim_in(status), actor=admin, reason="测试取消")
+    assert check_consistency() == []

@@ -3,6 +3,7 @@
 import csv
 import datetime
 import io
+import re
 
 import pytest
 import time_machine
@@ -299,13 +300,19 @@ def test_admin_cancels_a_pending_claims_process(client, admin, pending):
     assert response["Location"] == url("process_detail", pending.process_id)
     claim = refreshed(pending)
     assert claim.status == ClaimStatus.REJECTED
-    assert claim.reason == "管理员取消：重复提交"
-    assert claim.decided_by == admin
+    assert claim.is_cancelled and claim.cancelled_by == admin
+    assert claim.reason == "重复提交"
+    assert claim.decided_by is None  # nobody reviewed it
     assert process_status(claim) == "CANCELED"
     assert review_task(claim).status == "CANCELED"
-    record = AuditRecord.objects.filter(object_id=claim.pk, action="reject").get()
+    # its own event, never an ordinary return
+    assert not AuditRecord.objects.filter(object_id=claim.pk, action="reject").exists()
+    record = AuditRecord.objects.filter(object_id=claim.pk, action="cancel").get()
     assert record.actor == admin
-    assert record.reason == "管理员取消：重复提交"
+    assert (record.from_state, record.to_state) == ("pending", "rejected")
+    assert record.reason == "重复提交"
+    html = client.get(url("process_detail", pending.process_id)).content.decode()
+    assert "取消流程" in html and "重复提交" in html
 
 
 def test_admin_cancels_an_approved_claims_process_and_reopens_the_demand(client, admin, approved):
@@ -316,8 +323,12 @@ def test_admin_cancels_an_approved_claims_process_and_reopens_the_demand(client,
     assert claim.status == ClaimStatus.WITHDRAWN
     assert claim.demand.status == DemandStatus.OPEN
     assert process_status(claim) == "CANCELED"
+    assert claim.is_cancelled and claim.reason == "组织失联"
+    record = AuditRecord.objects.get(action="cancel", object_id=claim.pk)
+    assert (record.from_state, record.to_state) == ("approved", "withdrawn")
+    assert not AuditRecord.objects.filter(object_id=claim.pk, action="withdraw").exists()
     reopen = AuditRecord.objects.get(action="reopen", object_id=claim.demand_id)
-    assert reopen.actor == admin and reopen.reason == "管理员取消：组织失联"
+    assert reopen.actor == admin and "组织失联" in reopen.reason
 
 
 def test_cancel_needs_a_reason(client, admin, pending):
@@ -344,7 +355,7 @@ def test_cancel_refuses_a_claim_past_its_activity(client, admin, approved, opera
 def test_cancel_service_rejects_a_pending_claim(admin, pending):
     claim = services.claim_process_cancel(claim=pending, actor=admin, reason=" 重复提交 ")
     assert claim.status == ClaimStatus.REJECTED
-    assert refreshed(pending).reason == "管理员取消：重复提交"
+    assert refreshed(pending).reason == "重复提交"
     assert process_status(pending) == "CANCELED"
     assert claim.demand.status == DemandStatus.OPEN
 
@@ -368,11 +379,11 @@ def test_cancel_service_checks_actor_and_state(admin, reviewer, pending):
         services.claim_process_cancel(claim=pending, actor=admin, reason="again")
 
 
-def test_cancel_reason_fits_with_its_prefix(admin, pending):
+def test_cancel_reason_is_kept_whole_up_to_its_limit(admin, pending):
     with pytest.raises(InvalidInput):
-        services.claim_process_cancel(claim=pending, actor=admin, reason="长" * 200)
-    services.claim_process_cancel(claim=pending, actor=admin, reason="长" * 194)
-    assert len(refreshed(pending).reason) == 200
+        services.claim_process_cancel(claim=pending, actor=admin, reason="长" * 201)
+    services.claim_process_cancel(claim=pending, actor=admin, reason="长" * 200)
+    assert refreshed(pending).reason == "长" * 200
 
 
 # -- reassign ----------------------------------------------------------------------------------
@@ -631,3 +642,15 @@ def test_export_cells_are_never_formulas(client, admin, reviewer, operator):
 def test_unknown_export_format_is_404(client, admin):
     client.force_login(admin)
     assert client.get(url("monitor_export_demands", "pdf")).status_code == 404
+
+
+def test_a_cancelled_process_chart_shows_no_current_step(client, admin, pending):
+    services.claim_process_cancel(claim=pending, actor=admin, reason="重复提交")
+    client.force_login(admin)
+    svg = client.get(url("process_chart", pending.process_id)).content.decode()
+    assert 'id="review" transform' in svg
+    assert re.search(r'<g id="review"[^>]*class="canceled"', svg)
+    # nothing is drawn as waiting, and a cancelled task is outlined, not filled
+    assert not re.search(r'class="(new|assigned|started)"', svg)
+    canceled_style = svg.split("g.canceled rect.task")[1].split("}")[0]
+    assert "fill: transparent" in canceled_style

@@ -211,6 +211,7 @@ export const en: Messages = {
     activity_published: 'To rate',
     completed: 'Completed',
     lapsed: 'Lapsed',
+    cancelled: 'Process cancelled',
   },
   serviceArea: {
     psychological_health: 'Mental health',
@@ -364,6 +365,7 @@ export const en: Messages = {
     approved: 'Claim approved',
     rejected: 'Claim returned',
     reason: 'Reason: {reason}',
+    cancelReason: 'An administrator cancelled the process: {reason}',
   },
   claimDetail: {
     title: 'Claim',

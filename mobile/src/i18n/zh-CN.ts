@@ -209,6 +209,7 @@ export const zhCN = {
     activity_published: '待评分',
     completed: '已完成',
     lapsed: '认领失效',
+    cancelled: '流程已取消',
   },
   serviceArea: {
     psychological_health: '心理健康',
@@ -362,6 +363,7 @@ export const zhCN = {
     approved: '已同意认领',
     rejected: '已退回',
     reason: '退回原因：{reason}',
+    cancelReason: '管理员取消了流程：{reason}',
   },
   claimDetail: {
     title: '认领详情',
