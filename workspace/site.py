@@ -21,6 +21,7 @@ from workflows.flows import ClaimFlow
 from workflows.models import ClaimProcess
 from workflows.selectors import claim_processes_scope, review_queue
 
+from .board import AdminDashboardView
 from .exports import DemandExportView, ProcessExportView
 from .league import LeagueWorkspace
 from .monitor import (
@@ -72,15 +73,6 @@ class ScopedTaskListView(ClaimBriefMixin, flow_views.DashboardTaskListView):
 
 class ArchiveListView(ClaimBriefMixin, flow_views.FlowArchiveListView):
     """The tasks the user completed (Viewflow's archive)."""
-
-
-class AdminDashboardView(flow_views.DashboardView):
-    """The kanban of every open task: for provincial administrators."""
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not request.user.is_provincial_admin:
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
 
 
 class ScopedChartView(flow_views.FlowChartView):
