@@ -15,7 +15,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.http import Http404
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.functional import cached_property
@@ -23,7 +23,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views import generic
-from django_filters import ChoiceFilter, FilterSet, ModelChoiceFilter, NumberFilter
+from django_filters import ChoiceFilter, DateFilter, FilterSet, ModelChoiceFilter, NumberFilter
 from viewflow.workflow.flow import views as flow_views
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import PROCESS, STATUS
@@ -158,11 +158,27 @@ def format_age(age: datetime.timedelta) -> str:
 # -- filters -----------------------------------------------------------------------------------
 
 
+def _day_start(day: datetime.date) -> datetime.datetime:
+    """The first instant of a day in the platform's time zone (Asia/Shanghai)."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
 def _league_orgs(request):
     orgs = LeagueOrg.objects.order_by("code")
     if request is None or is_admin(request.user):
         return orgs
     return orgs.filter(pk__in=request.user.reviewer_league_org_ids())
+
+
+class ProcessMonitorFilterForm(forms.Form):
+    """The monitor's filters, checked together: a date range must run forwards."""
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("created_from"), data.get("created_to")
+        if start and end and start > end:
+            self.add_error("created_to", _("结束日期不能早于开始日期"))
+        return data
 
 
 class ProcessMonitorFilter(FilterSet):
@@ -183,10 +199,13 @@ class ProcessMonitorFilter(FilterSet):
         label=_("审核超时"), choices=[(YES, _("是")), (NO, _("否"))], method="filter_overdue"
     )
     status = ChoiceFilter(label=_("流程状态"), choices=list(PROCESS_STATUS_LABELS.items()))
+    created_from = DateFilter(label=_("发起日期从"), method="filter_created_from")
+    created_to = DateFilter(label=_("发起日期至"), method="filter_created_to")
 
     class Meta:
         model = ClaimProcess
         fields = []
+        form = ProcessMonitorFilterForm
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -201,6 +220,12 @@ class ProcessMonitorFilter(FilterSet):
     def filter_older_than(self, queryset, name, value):
         return queryset.filter(created__lt=timezone.now() - datetime.timedelta(days=int(value)))
 
+    def filter_created_from(self, queryset, name, value):
+        return queryset.filter(created__gte=_day_start(value))
+
+    def filter_created_to(self, queryset, name, value):
+        return queryset.filter(created__lt=_day_start(value + datetime.timedelta(days=1)))
+
     def filter_overdue(self, queryset, name, value):
         overdue = Exists(
             overdue_review_tasks(review=ClaimFlow.review).filter(process=OuterRef("pk"))
@@ -211,8 +236,55 @@ class ProcessMonitorFilter(FilterSet):
 # -- list --------------------------------------------------------------------------------------
 
 
+class BulkCancelForm(forms.Form):
+    """取消所选流程: the processes ticked in the list, one reason for all."""
+
+    process = forms.TypedMultipleChoiceField(label=_("流程"), coerce=int, choices=())
+    reason = forms.CharField(
+        label=_("取消原因"), max_length=REASON_MAX, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Any number: the service decides each (a missing or finished one is refused).
+        ids = self.data.getlist("process") if hasattr(self.data, "getlist") else []
+        self.fields["process"].choices = [(value, value) for value in ids]
+        self.fields["process"].error_messages["required"] = _("请至少选择一个流程")
+
+
+# The columns the list can be sorted by (the `_orderby` parameter, as Viewflow reads it).
+SORTABLE = {
+    "process_id": "pk",
+    "demand_title": "claim__demand__title",
+    "claim_org": "claim__org__name",
+    "league_org": "claim__demand__league_org__code",
+    "city": "claim__demand__city__name",
+    "zone": "claim__demand__zone",
+    "age": "-created",
+    "claim_status": "claim__status",
+    "process_status": "status",
+}
+FILTER_FIELDS = (
+    "stage",
+    "status",
+    "zone",
+    "city",
+    "league_org",
+    "overdue",
+    "older_than",
+    "created_from",
+    "created_to",
+)
+
+
 class ProcessMonitorListView(flow_views.DashboardProcessListView):
-    """流程监控: every claim process the user may see, with where it stands and since when."""
+    """流程监控: every claim process the user may see, with where it stands and since when.
+
+    One form holds the search and the filters (a filter never drops the search); a bad value
+    is answered with the form's error and an empty list, never ignored. Each active filter is a
+    chip that removes it; the list's rows are cards on a phone. Administrators tick processes
+    and cancel them together (`post`), each through claim_process_cancel on its own.
+    """
 
     title = _("流程监控")
     template_name = "workspace/monitor/process_list.html"
@@ -235,6 +307,19 @@ class ProcessMonitorListView(flow_views.DashboardProcessListView):
     ordering = "-created"
     page_size_kwarg = "_page_size"
 
+    def is_strict_filter(self):
+        # A bad filter value lists nothing (with the form's error), never everything; a page
+        # without a query is no filter at all.
+        return self.filterset.is_bound
+
+    def search_enabled(self):
+        # The search is a field of the monitor's own form (the page's template), applied in
+        # get_queryset; Viewflow's second search box in the toolbar is not shown.
+        return False
+
+    def get_search_term(self):
+        return (self.request.GET.get("_search") or "").strip()
+
     def get_queryset(self):
         # Viewflow's own get_queryset also counts every process's open tasks, a GROUP BY over
         # the whole task table (seconds at 50,000 processes), for a column the monitor does
@@ -243,6 +328,12 @@ class ProcessMonitorListView(flow_views.DashboardProcessListView):
         queryset = claim_processes_scope(
             queryset.filter(flow_class=self.flow_class), user=self.request.user
         )
+        term = self.get_search_term()
+        if term:
+            match = Q()
+            for field in self.search_fields:
+                match |= Q(**{f"{field}__icontains": term})
+            queryset = queryset.filter(match)
         return monitor_annotate(queryset)
 
     def get_paginate_by(self, queryset):
@@ -262,36 +353,42 @@ class ProcessMonitorListView(flow_views.DashboardProcessListView):
         return format_html('<a href="{}">#{}</a>', url, process.pk)
 
     process_id.short_description = _("流程")
+    process_id.orderby_column = SORTABLE["process_id"]
 
     def demand_title(self, process):
         claim = _claim_of(process)
         return claim.demand.title if claim else ""
 
     demand_title.short_description = _("需求标题")
+    demand_title.orderby_column = SORTABLE["demand_title"]
 
     def claim_org(self, process):
         claim = _claim_of(process)
         return claim.org.name if claim else ""
 
     claim_org.short_description = _("认领组织")
+    claim_org.orderby_column = SORTABLE["claim_org"]
 
     def league_org(self, process):
         claim = _claim_of(process)
         return claim.demand.league_org.name if claim else ""
 
     league_org.short_description = _("团组织")
+    league_org.orderby_column = SORTABLE["league_org"]
 
     def city(self, process):
         claim = _claim_of(process)
         return claim.demand.city.name if claim and claim.demand.city else ""
 
     city.short_description = _("城市")
+    city.orderby_column = SORTABLE["city"]
 
     def zone(self, process):
         claim = _claim_of(process)
         return claim.demand.get_zone_display() if claim else ""
 
     zone.short_description = _("专区")
+    zone.orderby_column = SORTABLE["zone"]
 
     def stage(self, process):
         return stage_label(process)
@@ -302,7 +399,7 @@ class ProcessMonitorListView(flow_views.DashboardProcessListView):
         return format_age(process_age(process, self.now))
 
     age.short_description = _("已持续")
-    age.orderby_column = "-created"
+    age.orderby_column = SORTABLE["age"]
 
     def overdue(self, process):
         if review_is_overdue(process.review_since, self.now):
@@ -313,33 +410,167 @@ class ProcessMonitorListView(flow_views.DashboardProcessListView):
 
     def claim_status(self, process):
         claim = _claim_of(process)
-        return claim.get_status_display() if claim else ""
+        if claim is None:
+            return ""
+        return gettext("流程已取消") if claim.is_cancelled else claim.get_status_display()
 
     claim_status.short_description = _("认领状态")
+    claim_status.orderby_column = SORTABLE["claim_status"]
 
     def process_status(self, process):
         return PROCESS_STATUS_LABELS.get(process.status, process.status)
 
     process_status.short_description = _("流程状态")
-    process_status.orderby_column = "status"
+    process_status.orderby_column = SORTABLE["process_status"]
+
+    # -- the page around the rows ---------------------------------------------------------------
+
+    def query_without(self, *keys) -> str:
+        query = self.request.GET.copy()
+        for key in ("page", *keys):
+            query.pop(key, None)
+        return query.urlencode()
+
+    def filter_chips(self) -> list[dict]:
+        """One chip per active filter (and the search), each with the link that removes it."""
+        form = self.filterset.form
+        cleaned = getattr(form, "cleaned_data", {}) if form.is_bound else {}
+        chips = []
+        term = self.get_search_term()
+        if term:
+            chips.append({"label": gettext("搜索"), "value": term, "key": "_search"})
+        for name in FILTER_FIELDS:
+            value = cleaned.get(name)
+            if value in (None, "", []):
+                continue
+            field = form.fields[name]
+            if hasattr(field, "choices") and not hasattr(value, "pk"):
+                value = dict(field.choices).get(value, value)
+            chips.append({"label": field.label, "value": value, "key": name})
+        for chip in chips:
+            query = self.query_without(chip["key"])
+            chip["url"] = "?" + query if query else self.request.path
+        return chips
+
+    def sort_links(self) -> dict:
+        """For each sortable column: the link that sorts by it (again: the other way) and the
+        current direction."""
+        current = self.request.GET.get(self.ordering_kwarg, "")
+        links = {}
+        base = self.query_without(self.ordering_kwarg)
+        for name in SORTABLE:
+            if current == name:
+                direction, target = "asc", f"-{name}"
+            elif current == f"-{name}":
+                direction, target = "desc", name
+            else:
+                direction, target = "", name
+            query = f"{base}&" if base else ""
+            links[name] = {
+                "url": f"?{query}{self.ordering_kwarg}={target}",
+                "direction": direction,
+            }
+        return links
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        if is_admin(self.request.user):
-            viewset = self.request.resolver_match.flow_viewset
-            query = self.request.GET.copy()
-            query.pop("page", None)
-            query = query.urlencode()
+        viewset = self.request.resolver_match.flow_viewset
+        rows = []
+        for process in context["object_list"]:
+            claim = _claim_of(process)
+            rows.append(
+                {
+                    "process": process,
+                    "claim": claim,
+                    "url": viewset.reverse("process_detail", args=[process.pk]),
+                    "stage": stage_label(process),
+                    "age": format_age(process_age(process, self.now)),
+                    "overdue": review_is_overdue(process.review_since, self.now),
+                    "claim_status": self.claim_status(process),
+                    "process_status": self.process_status(process),
+                    "selectable": process.status == PROCESS.NEW
+                    and claim is not None
+                    and claim.status in services.ADMIN_CANCELLABLE,
+                }
+            )
+        page_query = self.query_without()
+        context.update(
+            rows=rows,
+            filter_form=self.filterset.form,
+            filter_errors=self.filterset.form.is_bound and not self.filterset.form.is_valid(),
+            search_term=self.get_search_term(),
+            chips=self.filter_chips(),
+            sort=self.sort_links(),
+            page_query=f"&{page_query}" if page_query else "",
+            reset_url=self.request.path,
+            current_order=self.request.GET.get(self.ordering_kwarg, ""),
+            is_admin=is_admin(self.request.user),
+        )
+        if context["is_admin"]:
+            query = self.query_without()
             suffix = f"?{query}" if query else ""
+            context["bulk_form"] = kwargs.get("bulk_form") or BulkCancelForm()
             context["monitor_links"] = {
                 "dashboard": viewset.reverse("monitor_dashboard"),
                 "processes_csv": viewset.reverse("monitor_export_processes", args=["csv"]) + suffix,
                 "processes_xlsx": viewset.reverse("monitor_export_processes", args=["xlsx"])
                 + suffix,
-                "demands_csv": viewset.reverse("monitor_export_demands", args=["csv"]),
-                "demands_xlsx": viewset.reverse("monitor_export_demands", args=["xlsx"]),
+                "demands_csv": viewset.reverse("monitor_export_demands", args=["csv"]) + suffix,
+                "demands_xlsx": viewset.reverse("monitor_export_demands", args=["xlsx"]) + suffix,
             }
         return context
+
+    # -- bulk cancel ----------------------------------------------------------------------------
+
+    def post(self, request, *args, **kwargs):
+        """取消所选流程: each ticked process through claim_process_cancel, in its own
+        transaction; the answer lists each one's outcome (cancelled, or refused and why)."""
+        if not is_admin(request.user):
+            raise PermissionDenied
+        form = BulkCancelForm(request.POST)
+        if not form.is_valid():
+            self.object_list = self.get_queryset()
+            return self.render_to_response(self.get_context_data(bulk_form=form))
+        reason = form.cleaned_data["reason"]
+        ids = sorted(set(form.cleaned_data["process"]))
+        processes = {
+            process.pk: process
+            for process in claim_processes_scope(
+                ClaimProcess.objects.filter(pk__in=ids, flow_class=self.flow_class),
+                user=request.user,
+            ).select_related("claim__demand", "claim__org")
+        }
+        viewset = request.resolver_match.flow_viewset
+        results = []
+        for pk in ids:
+            process = processes.get(pk)
+            claim = _claim_of(process) if process else None
+            result = {"pk": pk, "claim": claim, "ok": False, "message": ""}
+            if claim is None:
+                result["message"] = gettext("流程不存在")
+            else:
+                result["url"] = viewset.reverse("process_detail", args=[pk])
+                try:
+                    services.claim_process_cancel(claim=claim, actor=request.user, reason=reason)
+                except DomainError as exc:
+                    result["message"] = "；".join(
+                        [exc.detail, *map(str, (exc.fields or {}).values())]
+                    )
+                else:
+                    result["ok"] = True
+            results.append(result)
+        done = sum(result["ok"] for result in results)
+        return render(
+            request,
+            "workspace/monitor/process_bulk_result.html",
+            {
+                "results": results,
+                "reason": reason,
+                "done": done,
+                "refused": len(results) - done,
+                "list_url": viewset.reverse("process_list"),
+            },
+        )
 
 
 def _claim_of(process):

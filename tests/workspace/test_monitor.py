@@ -654,3 +654,158 @@ def test_a_cancelled_process_chart_shows_no_current_step(client, admin, pending)
     assert not re.search(r'class="(new|assigned|started)"', svg)
     canceled_style = svg.split("g.canceled rect.task")[1].split("}")[0]
     assert "fill: transparent" in canceled_style
+
+
+# -- one form: search and filters together, errors, chips, reset, sorting, dates -------------
+
+
+def test_one_search_box_in_the_form_that_holds_the_filters(client, admin, pending):
+    client.force_login(admin)
+    html = client.get(url("process_list", query="_search=深圳&zone=colorful_holiday")).content
+    html = html.decode()
+    assert html.count('name="_search"') == 1
+    assert "<vf-page-search" not in html
+    form = html.split('data-testid="monitor-filter"')[1].split("</form>")[0]
+    assert 'name="_search" value="深圳"' in form
+    assert 'name="zone"' in form and 'name="created_from"' in form
+
+
+def test_search_and_filter_apply_together(client, admin, pending, other_pending):
+    client.force_login(admin)
+    both = "_search=深圳青年&zone=colorful_holiday"
+    assert listed(client.get(url("process_list", query=both))) == {pending.process_id}
+    none = "_search=深圳青年&zone=cloud_teaching"
+    assert listed(client.get(url("process_list", query=none))) == set()
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["zone=nowhere", "older_than=abc", "created_from=2026-13-01", "stage=nope", "city=99999"],
+)
+def test_a_bad_filter_value_is_answered_with_the_forms_error(client, admin, pending, query):
+    client.force_login(admin)
+    response = client.get(url("process_list", query=query))
+    assert response.status_code == 200
+    assert listed(response) == set()
+    assert response.context["filter_errors"]
+    assert response.context["filter_form"].errors
+    assert "筛选条件有误" in response.content.decode()
+
+
+def test_a_backwards_date_range_is_an_error(client, admin, pending):
+    client.force_login(admin)
+    response = client.get(
+        url("process_list", query="created_from=2026-05-02&created_to=2026-05-01")
+    )
+    assert response.context["filter_form"].errors["created_to"]
+    assert listed(response) == set()
+
+
+def test_filter_by_creation_dates(client, admin, demand, operator, operator2):
+    with time_machine.travel(datetime.datetime(2026, 3, 1, 9, tzinfo=SHANGHAI), tick=False):
+        march = f.claim(demand, operator)
+    with time_machine.travel(datetime.datetime(2026, 4, 1, 0, 30, tzinfo=SHANGHAI), tick=False):
+        april = f.claim(demand, operator2)
+    client.force_login(admin)
+    query = "created_from=2026-03-01&created_to=2026-03-31"
+    assert listed(client.get(url("process_list", query=query))) == {march.process_id}
+    # a day is Shanghai's day: 00:30 on 1 April is 16:30 UTC on 31 March
+    assert listed(client.get(url("process_list", query="created_from=2026-04-01"))) == {
+        april.process_id
+    }
+    assert listed(client.get(url("process_list", query="created_to=2026-03-31"))) == {
+        march.process_id
+    }
+
+
+def test_chips_name_each_active_filter_and_remove_it(client, admin, pending):
+    client.force_login(admin)
+    response = client.get(url("process_list", query="_search=深圳&zone=colorful_holiday&page=1"))
+    chips = {chip["key"]: chip for chip in response.context["chips"]}
+    assert set(chips) == {"_search", "zone"}
+    assert chips["zone"]["value"] == "七彩假期"
+    assert chips["zone"]["url"] == "?_search=%E6%B7%B1%E5%9C%B3"
+    assert chips["_search"]["url"] == "?zone=colorful_holiday"
+    html = response.content.decode()
+    assert html.count('data-testid="filter-chip"') == 2
+    assert f'href="{url("process_list")}" data-testid="filter-reset"' in html
+
+
+def test_sort_by_more_columns(client, admin, pending, other_pending):
+    client.force_login(admin)
+    by_title = listed_in_order(client.get(url("process_list", query="_orderby=demand_title")))
+    titles = sorted(
+        [
+            (pending.demand.title, pending.process_id),
+            (other_pending.demand.title, other_pending.process_id),
+        ]
+    )
+    assert by_title == [pk for _title, pk in titles]
+    reverse_title = listed_in_order(client.get(url("process_list", query="_orderby=-demand_title")))
+    assert reverse_title == by_title[::-1]
+    for column in ("claim_org", "league_org", "city", "zone", "claim_status", "process_status"):
+        response = client.get(url("process_list", query=f"_orderby={column}&zone=colorful_holiday"))
+        assert response.status_code == 200
+        # the sort link keeps the filters, and points the other way once sorted
+        assert (
+            response.context["sort"][column]["url"] == f"?zone=colorful_holiday&_orderby=-{column}"
+        )
+
+
+def listed_in_order(response) -> list[int]:
+    return [process.pk for process in response.context["object_list"]]
+
+
+def test_export_links_carry_the_filters(client, admin, pending):
+    client.force_login(admin)
+    response = client.get(url("process_list", query="zone=colorful_holiday&_search=深圳&page=1"))
+    links = response.context["monitor_links"]
+    for name in ("processes_xlsx", "demands_xlsx", "demands_csv"):
+        assert links[name].endswith("?zone=colorful_holiday&_search=%E6%B7%B1%E5%9C%B3")
+
+
+# -- bulk cancel ------------------------------------------------------------------------------
+
+
+def test_bulk_cancel_reports_each_process(
+    client, admin, pending, other_pending, operator, reviewer
+):
+    approved_one = pending
+    services.claim_approve(claim=approved_one, actor=reviewer)
+    services.activity_publish(claim=approved_one, actor=operator, data=f.activity_data())
+    client.force_login(admin)
+    response = client.post(
+        url("process_list"),
+        {
+            "process": [other_pending.process_id, approved_one.process_id, 999999],
+            "reason": "重复认领",
+        },
+    )
+    assert response.status_code == 200
+    results = {r["pk"]: r for r in response.context["results"]}
+    assert results[other_pending.process_id]["ok"]
+    assert not results[approved_one.process_id]["ok"]
+    assert "不能取消流程" in results[approved_one.process_id]["message"]
+    assert not results[999999]["ok"]
+    assert refreshed(other_pending).is_cancelled
+    assert refreshed(other_pending).reason == "重复认领"
+    assert refreshed(approved_one).status == ClaimStatus.ACTIVITY_PUBLISHED
+    html = response.content.decode()
+    assert "已取消 1 个，未取消 2 个" in html
+
+
+def test_bulk_cancel_needs_a_reason_and_a_selection(client, admin, pending):
+    client.force_login(admin)
+    response = client.post(url("process_list"), {"process": [pending.process_id], "reason": " "})
+    assert response.status_code == 200
+    assert response.context["bulk_form"].errors["reason"]
+    response = client.post(url("process_list"), {"reason": "重复"})
+    assert response.context["bulk_form"].errors["process"]
+    assert refreshed(pending).status == ClaimStatus.PENDING
+
+
+def test_bulk_cancel_is_for_administrators(client, reviewer, pending):
+    client.force_login(reviewer)
+    response = client.post(url("process_list"), {"process": [pending.process_id], "reason": "x"})
+    assert response.status_code == 403
+    assert refreshed(pending).status == ClaimStatus.PENDING
