@@ -1,32 +1,33 @@
 """CSV and Excel exports of the process monitor and of demands, for provincial administrators.
 
 Mobiles are masked (188****0174) in every export: a file leaves the platform's access rules.
+In Excel, dates and times are date cells (Asia/Shanghai wall time, with a number format) and
+durations are numbers whose unit the header names; the header row is frozen and each column
+has a width. Both exports follow the monitor's filters, which the export links carry.
 """
 
 import csv
+import datetime
+import decimal
 import io
 
 from django.db.models import Count
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
 from django.views import generic
-from django_filters import ChoiceFilter, FilterSet, ModelChoiceFilter
 
-from demands.choices import Zone
-from demands.models import Demand, DemandStatus
-from orgs.models import City, LeagueOrg
+from demands.models import Demand
 from orgs.privacy import mask_mobile
+from workflows.models import Claim
 from workflows.selectors import review_is_overdue
 
 from .monitor import (
+    FILTER_FIELDS,
     PROCESS_STATUS_LABELS,
     AdminRequiredMixin,
     ProcessMonitorListView,
     _claim_of,
-    format_age,
-    process_age,
     stage_label,
 )
 
@@ -56,6 +57,28 @@ def local(value):
     return timezone.localtime(value) if value else None
 
 
+def excel_value(value):
+    """A value as openpyxl writes it: an aware datetime as its Shanghai wall time (Excel has
+    no time zones), text never a formula."""
+    if value is None or isinstance(value, bool | int | float | decimal.Decimal):
+        return value
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
+    if isinstance(value, datetime.date):
+        return value
+    return cell(value)
+
+
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+DATE_FORMAT = "yyyy-mm-dd"
+NUMBER_FORMAT = "0.0"
+
+
+def days_between(start, end) -> float:
+    """A duration in days, to a tenth."""
+    return round((end - start).total_seconds() / 86400, 1)
+
+
 # -- rows --------------------------------------------------------------------------------------
 
 
@@ -72,7 +95,8 @@ def process_rows(processes):
         gettext("流程状态"),
         gettext("认领状态"),
         gettext("发起时间"),
-        gettext("已持续"),
+        gettext("结束时间"),
+        gettext("已持续（天）"),
         gettext("审核超时"),
         gettext("认领组织联系人"),
         gettext("认领组织联系电话"),
@@ -94,13 +118,18 @@ def process_rows(processes):
             PROCESS_STATUS_LABELS.get(process.status, process.status),
             claim.get_status_display() if claim else "",
             process.created,
-            format_age(process_age(process, now)),
+            process.finished,
+            days_between(process.created, process.finished or now),
             gettext("是") if review_is_overdue(process.review_since, now) else gettext("否"),
             claim.org.contact_name if claim else "",
             mask_mobile(claim.org.contact_mobile) if claim else "",
             demand.contact_name if demand else "",
             mask_mobile(demand.contact_mobile) if demand else "",
         ]
+
+
+PROCESS_WIDTHS = [10, 40, 28, 28, 10, 12, 24, 10, 12, 17, 17, 12, 10, 14, 18, 14, 16]
+DEMAND_WIDTHS = [10, 40, 12, 14, 28, 10, 10, 10, 14, 14, 14, 12, 14, 16, 12, 17]
 
 
 def demand_rows(demands):
@@ -169,13 +198,41 @@ def csv_response(rows, filename: str) -> StreamingHttpResponse:
     return response
 
 
-def xlsx_response(rows, filename: str, *, title: str) -> HttpResponse:
+def xlsx_response(rows, filename: str, *, title: str, widths=()) -> HttpResponse:
+    """A workbook streamed row by row (openpyxl's write-only mode): typed cells, a bold and
+    frozen header row, a width per column."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31])
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A2"
+    bold = Font(bold=True)
+
+    def typed(value):
+        value = excel_value(value)
+        out = WriteOnlyCell(sheet, value=value)
+        if isinstance(value, datetime.datetime):
+            out.number_format = DATETIME_FORMAT
+        elif isinstance(value, datetime.date):
+            out.number_format = DATE_FORMAT
+        elif isinstance(value, float):
+            out.number_format = NUMBER_FORMAT
+        return out
+
+    rows = iter(rows)
+    header = []
+    for text in next(rows, []):
+        out = WriteOnlyCell(sheet, value=cell(text))
+        out.font = bold
+        header.append(out)
+    sheet.append(header)
     for row in rows:
-        sheet.append([value if isinstance(value, int) else cell(value) for value in row])
+        sheet.append([typed(value) for value in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
@@ -183,11 +240,11 @@ def xlsx_response(rows, filename: str, *, title: str) -> HttpResponse:
     return response
 
 
-def export_response(rows, fmt: str, *, name: str, title: str):
+def export_response(rows, fmt: str, *, name: str, title: str, widths=()):
     filename = f"{name}-{timezone.localdate():%Y%m%d}"
     if fmt == "csv":
         return csv_response(rows, filename)
-    return xlsx_response(rows, filename, title=title)
+    return xlsx_response(rows, filename, title=title, widths=widths)
 
 
 # -- views -------------------------------------------------------------------------------------
@@ -200,34 +257,36 @@ class ExportView(AdminRequiredMixin, generic.View):
         return self.export(fmt)
 
 
+def monitor_processes(view):
+    """The processes the monitor lists for this request: its filters, search, order and scope
+    (an invalid filter lists none, as on the page)."""
+    lister = ProcessMonitorListView(flow_class=view.flow_class, viewset=view.viewset)
+    lister.setup(view.request)
+    queryset = lister.get_queryset()
+    ordering = lister.get_ordering()
+    return queryset.order_by(*ordering) if ordering else queryset
+
+
 class ProcessExportView(ExportView):
     """The process monitor's list as a file, with the same filters, search and order."""
 
     def export(self, fmt):
-        lister = ProcessMonitorListView(flow_class=self.flow_class, viewset=self.viewset)
-        lister.setup(self.request)
-        processes = lister.get_queryset()
         return export_response(
-            process_rows(processes.iterator(chunk_size=500)),
+            process_rows(monitor_processes(self).iterator(chunk_size=500)),
             fmt,
             name="processes",
             title=gettext("认领流程"),
+            widths=PROCESS_WIDTHS,
         )
 
 
-class DemandExportFilter(FilterSet):
-    zone = ChoiceFilter(label=_("专区"), choices=Zone.choices)
-    city = ModelChoiceFilter(label=_("城市"), queryset=City.objects.all())
-    status = ChoiceFilter(label=_("状态"), choices=DemandStatus.choices)
-    league_org = ModelChoiceFilter(label=_("团组织"), queryset=LeagueOrg.objects.all())
-
-    class Meta:
-        model = Demand
-        fields = []
+# The monitor's query parameters that narrow its list (the page and the order do not).
+MONITOR_FILTERS = ("_search", *FILTER_FIELDS)
 
 
 class DemandExportView(ExportView):
-    """Every demand (drafts included, filterable by zone, city, status and league org)."""
+    """导出需求: with the monitor's filters, the demands of the processes it lists; without
+    them, every demand (drafts and unclaimed ones included)."""
 
     def export(self, fmt):
         demands = (
@@ -235,10 +294,15 @@ class DemandExportView(ExportView):
             .annotate(claim_count=Count("claims"))
             .order_by("-published_at", "-id")
         )
-        demands = DemandExportFilter(self.request.GET or None, queryset=demands).qs
+        if any(self.request.GET.get(name) for name in MONITOR_FILTERS):
+            processes = monitor_processes(self).order_by().values("pk")
+            demands = demands.filter(
+                pk__in=Claim.objects.filter(process__in=processes).values("demand_id")
+            )
         return export_response(
             demand_rows(demands.iterator(chunk_size=500)),
             fmt,
             name="demands",
             title=gettext("需求"),
+            widths=DEMAND_WIDTHS,
         )

@@ -809,3 +809,48 @@ def test_bulk_cancel_is_for_administrators(client, reviewer, pending):
     response = client.post(url("process_list"), {"process": [pending.process_id], "reason": "x"})
     assert response.status_code == 403
     assert refreshed(pending).status == ClaimStatus.PENDING
+
+
+def xlsx_sheet(response):
+    assert response.status_code == 200
+    return load_workbook(io.BytesIO(response.content)).active
+
+
+def test_xlsx_dates_are_dates_and_durations_numbers(client, admin, demand, operator):
+    with time_machine.travel(datetime.datetime(2026, 3, 1, 9, 30, tzinfo=SHANGHAI), tick=False):
+        claim = f.claim(demand, operator)
+    client.force_login(admin)
+    with time_machine.travel(datetime.datetime(2026, 3, 3, 21, 30, tzinfo=SHANGHAI), tick=False):
+        sheet = xlsx_sheet(client.get(url("monitor_export_processes", "xlsx")))
+    header = [c.value for c in sheet[1]]
+    row = {name: c for name, c in zip(header, sheet[2], strict=True)}
+    assert row["流程编号"].value == claim.process_id
+    created = row["发起时间"]
+    assert created.is_date and created.value == datetime.datetime(2026, 3, 1, 9, 30)
+    assert created.number_format == "yyyy-mm-dd hh:mm"
+    assert row["已持续（天）"].value == 2.5
+    assert row["结束时间"].value is None
+    assert sheet.freeze_panes == "A2"
+    assert sheet.column_dimensions["B"].width >= 30
+    assert sheet["A1"].font.bold
+
+    demands = xlsx_sheet(client.get(url("monitor_export_demands", "xlsx")))
+    header = [c.value for c in demands[1]]
+    row = {name: c for name, c in zip(header, demands[2], strict=True)}
+    assert row["需求周期开始"].is_date and row["需求周期开始"].number_format == "yyyy-mm-dd"
+    assert row["需求周期开始"].value.date() == demand.start_date
+    assert row["发布时间"].is_date
+    assert demands.freeze_panes == "A2"
+
+
+def test_demand_export_follows_the_monitors_filters(
+    client, admin, pending, other_pending, reviewer
+):
+    unclaimed = f.open_demand(reviewer, title="【七彩假期】无人认领")
+    client.force_login(admin)
+    everything = csv_rows(client.get(url("monitor_export_demands", "csv")))
+    assert unclaimed.title in {row[1] for row in everything[1:]}
+    rows = csv_rows(client.get(url("monitor_export_demands", "csv", query="_search=深圳青年")))
+    assert [row[1] for row in rows[1:]] == [pending.demand.title]
+    rows = csv_rows(client.get(url("monitor_export_demands", "csv", query="zone=nowhere")))
+    assert rows[1:] == []  # an invalid filter lists nothing, as on the page
