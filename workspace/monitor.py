@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.functional import cached_property
@@ -633,6 +634,7 @@ class ProcessMonitorDetailView(flow_views.DetailProcessView):
                 "claim__org",
                 "claim__requested_by",
                 "claim__decided_by",
+                "claim__cancelled_by",
             )
         )
 
@@ -645,7 +647,35 @@ class ProcessMonitorDetailView(flow_views.DetailProcessView):
         for task in tasks:
             task.node_label = node_title(task.flow_task)
             task.status_label = TASK_STATUS_LABELS.get(task.status, task.status)
+        competing = []
+        demand_url = ""
+        if claim:
+            competing = list(
+                Claim.objects.filter(demand_id=claim.demand_id)
+                .exclude(pk=claim.pk)
+                .select_related("org", "cancelled_by")
+                .order_by("created_at", "pk")
+            )
+            for other in competing:
+                other.process_url = (
+                    viewset.reverse("process_detail", args=[other.process_id])
+                    if other.process_id
+                    else ""
+                )
+                other.status_label = (
+                    gettext("流程已取消") if other.is_cancelled else other.get_status_display()
+                )
+            # The league workspace's demand page opens for the demand's own reviewers only.
+            if claim.demand.league_org_id in self.request.user.reviewer_league_org_ids():
+                demand_url = reverse("league:demand_detail", args=[claim.demand_id])
         context.update(
+            competing_claims=competing,
+            demand_url=demand_url,
+            claim_status_label=(
+                (gettext("流程已取消") if claim.is_cancelled else claim.get_status_display())
+                if claim
+                else ""
+            ),
             task_list=tasks,
             claim=claim,
             demand=claim.demand if claim else None,
@@ -713,6 +743,8 @@ class ProcessActionView(AdminRequiredMixin, generic.FormView):
     template_name = "workspace/monitor/process_action.html"
     action_title = ""
     success_message = ""
+    submit_label = _("提交")
+    danger = False
 
     @cached_property
     def process(self):
@@ -732,12 +764,39 @@ class ProcessActionView(AdminRequiredMixin, generic.FormView):
     def detail_url(self):
         return self.viewset.reverse("process_detail", args=[self.process.pk])
 
+    def open_tasks(self) -> list[dict]:
+        """Where the process waits now, and who holds each open task."""
+        tasks = (
+            self.process.task_set.filter(status__in=ACTIVE_TASK_STATES)
+            .select_related("owner")
+            .order_by("pk")
+        )
+        rows = []
+        for task in tasks:
+            if task.owner:
+                holder = task.owner.get_full_name() or task.owner.username
+            elif task.flow_task == ClaimFlow.review:
+                holder = gettext("未分配（在%(org)s的审核队列中）") % {
+                    "org": self.claim.demand.league_org.name
+                }
+            else:
+                holder = gettext("等待%(org)s（手机端）") % {"org": self.claim.org.name}
+            rows.append({"step": node_title(task.flow_task), "holder": holder})
+        return rows
+
+    def consequences(self) -> list[str]:
+        return []
+
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             process=self.process,
             claim=self.claim,
             action_title=self.action_title,
             detail_url=self.detail_url(),
+            open_tasks=self.open_tasks(),
+            consequences=self.consequences(),
+            submit_label=self.submit_label,
+            danger=self.danger,
             **kwargs,
         )
 
@@ -760,6 +819,37 @@ class ProcessCancelView(ProcessActionView):
     form_class = ReasonForm
     action_title = _("取消流程")
     success_message = _("流程已取消")
+    submit_label = _("确认取消流程")
+    danger = True
+
+    def consequences(self) -> list[str]:
+        claim = self.claim
+        names = {"org": claim.org.name, "league": claim.demand.league_org.name}
+        if claim.status == ClaimStatus.APPROVED:
+            lines = [
+                gettext(
+                    "认领将变为「撤销认领」，并标明「流程已取消」；等待发布活动的任务随之取消。"
+                ),
+                gettext("需求将重新开放为「待认领」，其他组织可以再次认领。"),
+            ]
+        elif claim.status == ClaimStatus.PENDING:
+            lines = [
+                gettext("认领将变为「认领失败」，并标明「流程已取消」，不算作团组织的退回。"),
+                gettext("审核任务从%(league)s的审核队列中撤下；需求保持「待认领」。") % names,
+            ]
+        else:
+            return [
+                gettext("认领当前状态为「%(state)s」，不能取消流程。")
+                % {"state": claim.get_status_display()}
+            ]
+        lines.append(
+            gettext(
+                "%(org)s和%(league)s会在认领详情和操作记录中看到「取消流程」和填写的原因；"
+                "不发送短信。"
+            )
+            % names
+        )
+        return lines
 
     def call_service(self, form):
         services.claim_process_cancel(
@@ -773,6 +863,13 @@ class ReviewReassignView(ProcessActionView):
     form_class = ReassignForm
     action_title = _("改派审核任务")
     success_message = _("审核任务已改派")
+    submit_label = _("确认改派")
+
+    def consequences(self) -> list[str]:
+        return [
+            gettext("审核任务交给所选审核员，出现在其「我的任务」中；认领的状态不变。"),
+            gettext("操作记录写明原处理人、新处理人和填写的原因。"),
+        ]
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()

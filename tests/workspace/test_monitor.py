@@ -854,3 +854,73 @@ def test_demand_export_follows_the_monitors_filters(
     assert [row[1] for row in rows[1:]] == [pending.demand.title]
     rows = csv_rows(client.get(url("monitor_export_demands", "csv", query="zone=nowhere")))
     assert rows[1:] == []  # an invalid filter lists nothing, as on the page
+
+
+# -- the process page and the action pages ----------------------------------------------------
+
+
+def test_reassign_audit_names_people_by_their_display_names(admin, pending, league):
+    named = f.reviewer_of(league, username="wang", display_name="王审核")
+    services.review_task_reassign(claim=pending, actor=admin, to_user=named, reason="分担")
+    record = AuditRecord.objects.get(object_id=pending.pk, action="reassign")
+    assert "王审核" in record.reason and "wang" not in record.reason
+
+
+def test_cancel_page_says_who_holds_the_task_and_what_will_happen(client, admin, pending):
+    client.force_login(admin)
+    html = client.get(url("process_cancel", pending.process_id)).content.decode()
+    holder = html.split('data-testid="current-holder">')[1].split("</dd>")[0]
+    assert "审核认领" in holder and "未分配" in holder and "共青团深圳市委员会" in holder
+    consequences = html.split('data-testid="consequences"')[1].split("</div>")[0]
+    assert "认领失败" in consequences and "流程已取消" in consequences
+    assert "深圳青年志愿服务队" in consequences  # who is told
+    assert "确认取消流程" in html
+
+
+def test_cancel_page_of_an_approved_claim_says_the_demand_reopens(client, admin, approved):
+    client.force_login(admin)
+    html = client.get(url("process_cancel", approved.process_id)).content.decode()
+    assert "撤销认领" in html and "重新开放" in html
+    assert "发布志愿服务活动" in html  # the step it waits at
+
+
+def test_reassign_page_names_the_current_assignee(client, admin, pending, colleague):
+    services.review_task_reassign(claim=pending, actor=admin, to_user=colleague, reason="分担")
+    client.force_login(admin)
+    html = client.get(url("process_reassign", pending.process_id)).content.decode()
+    holder = html.split('data-testid="current-holder">')[1].split("</dd>")[0]
+    assert "colleague" in holder
+
+
+def test_process_page_cancel_is_a_secondary_danger_action(client, admin, pending):
+    client.force_login(admin)
+    html = client.get(url("process_detail", pending.process_id)).content.decode()
+    button = html.split('data-testid="process-cancel"')[0].rsplit("<a", 1)[1]
+    assert "monitor-action--danger" in button and "raised" not in button
+
+
+def test_process_page_links_the_competing_claims(client, admin, pending, operator2, reviewer):
+    other = f.claim(pending.demand, operator2)
+    services.claim_approve(claim=other, actor=reviewer)  # returns ours by the system
+    client.force_login(admin)
+    html = client.get(url("process_detail", pending.process_id)).content.decode()
+    competing = html.split('data-testid="competing-claims"')[1].split("</section>")[0]
+    assert url("process_detail", other.process_id) in competing
+    assert other.org.name in competing and "认领成功" in competing
+
+
+def test_process_page_links_the_demand_for_its_own_reviewers_only(client, admin, reviewer, pending):
+    demand_url = reverse("league:demand_detail", args=[pending.demand_id])
+    client.force_login(admin)
+    assert demand_url not in client.get(url("process_detail", pending.process_id)).content.decode()
+    client.force_login(reviewer)
+    assert demand_url in client.get(url("process_detail", pending.process_id)).content.decode()
+
+
+def test_process_page_of_a_cancelled_process_says_so(client, admin, pending):
+    services.claim_process_cancel(claim=pending, actor=admin, reason="重复提交")
+    client.force_login(admin)
+    html = client.get(url("process_detail", pending.process_id)).content.decode()
+    banner = html.split('data-testid="process-cancelled"')[1].split("</section>")[0]
+    assert "省管理员" in banner and "重复提交" in banner
+    assert 'data-testid="process-cancel"' not in html
