@@ -899,49 +899,44 @@ def _nice_max(value: float) -> int:
         step *= 10
 
 
-LABEL_CHARS = 11  # what fits beside a bar at 13px
+# The charts are SVG that fills its card: horizontal positions are percentages of the card's
+# width, vertical ones pixels, so that a label stays 13 px at any width (a viewBox would scale
+# the text with the chart: 8 px on a phone).
+BAR_PLOT = 84  # % of the width for the longest bar; the rest for its value
 
 
-def _shorten(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def bar_chart(rows, *, width=640, bar=22, gap=10, label_width=150) -> dict:
-    """Horizontal bars for `rows` of {label, count} (SVG coordinates, computed here)."""
+def bar_chart(rows, *, bar=16, row_height=44) -> dict:
+    """Horizontal bars for `rows` of {label, count}: each label above its bar, whole (a city
+    or a league org's name is never cut)."""
     top = _nice_max(max((row["count"] for row in rows), default=0))
-    plot = width - label_width - 50
     bars = []
     for index, row in enumerate(rows):
-        y = gap + index * (bar + gap)
+        y = index * row_height
+        width = round(BAR_PLOT * row["count"] / top, 2)
         bars.append(
             {
                 "label": row["label"],
-                "short_label": _shorten(str(row["label"]), LABEL_CHARS),
                 "count": row["count"],
-                "y": y,
-                "text_y": y + bar * 0.7,
-                "width": round(plot * row["count"] / top, 1),
-                "value_x": label_width + round(plot * row["count"] / top, 1) + 6,
+                "label_y": y + 14,
+                "y": y + 20,
+                "text_y": y + 20 + bar - 3,
+                "width": width,
+                "value_x": round(width + 1, 2),
             }
         )
-    return {
-        "width": width,
-        "height": gap + len(rows) * (bar + gap),
-        "bar": bar,
-        "label_width": label_width,
-        "label_x": label_width - 8,
-        "bars": bars,
-    }
+    return {"height": len(rows) * row_height, "bar": bar, "bars": bars}
 
 
-def line_chart(days, series, *, width=720, height=260, left=40, right=12, top=16, bottom=40):
-    """Lines over the days for each of `series` [(key, label, color)] (SVG coordinates)."""
+def line_chart(days, series, *, height=240, top=16, bottom=44, left=7, right=2):
+    """Lines over the days for each of `series` [(key, label, color)]: x in % of the width
+    (left and right margins too), y in px."""
     maximum = _nice_max(max((day[key] for day in days for key, _l, _c in series), default=0))
-    plot_w, plot_h = width - left - right, height - top - bottom
+    plot_h = height - top - bottom
+    plot_w = 100 - left - right
     step = plot_w / max(len(days) - 1, 1)
 
     def x(i):
-        return round(left + i * step, 1)
+        return round(left + i * step, 2)
 
     def y(value):
         return round(top + plot_h - plot_h * value / maximum, 1)
@@ -953,7 +948,10 @@ def line_chart(days, series, *, width=720, height=260, left=40, right=12, top=16
             {
                 "label": label,
                 "color": color,
-                "points": " ".join(f"{px},{py}" for px, py in points),
+                # the inner SVG's own units: x 0..1000 over the plot, y in px
+                "points": " ".join(
+                    f"{round((px - left) / plot_w * 1000, 1)},{py}" for px, py in points
+                ),
                 "dots": [
                     {"x": px, "y": py, "value": day[key], "day": day["day"]}
                     for (px, py), day in zip(points, days, strict=True)
@@ -962,32 +960,87 @@ def line_chart(days, series, *, width=720, height=260, left=40, right=12, top=16
         )
     tick_step = maximum // 5 if maximum >= 5 else 1
     ticks = [{"value": v, "y": y(v)} for v in range(0, maximum + 1, tick_step)]
+    every = max(1, -(-len(days) // 7))  # about seven dates along the axis
     labels = [
         {"x": x(i), "text": day["day"].strftime("%m-%d")}
         for i, day in enumerate(days)
-        if i % 5 == 0 or i == len(days) - 1
+        if i % every == 0 or i == len(days) - 1
     ]
+    if len(labels) > 1 and labels[-1]["x"] - labels[-2]["x"] < plot_w / 14:
+        del labels[-2]  # the last date would overlap the one before
     return {
-        "width": width,
         "height": height,
+        "top": top,
+        "plot_h": plot_h,
         "left": left,
-        "right": width - right,
+        "right": 100 - right,
+        "plot_w": plot_w,
         "baseline": top + plot_h,
         "label_y": top + plot_h + 18,
-        "legend_y": height - 4,
+        "legend_y": height - 6,
         "lines": lines,
         "ticks": ticks,
         "labels": labels,
     }
 
 
+class DashboardFilterForm(forms.Form):
+    """数据看板's period (7, 30 or 90 days, or from–to), zone and city."""
+
+    PERIODS = [("7", _("近7天")), ("30", _("近30天")), ("90", _("近90天")), ("range", _("自定义"))]
+
+    period = forms.ChoiceField(label=_("统计周期"), choices=PERIODS, required=False)
+    start = forms.DateField(label=_("开始日期"), required=False)
+    end = forms.DateField(label=_("结束日期"), required=False)
+    zone = forms.ChoiceField(
+        label=_("专区"), choices=[("", _("全部专区")), *Zone.choices], required=False
+    )
+    city = forms.ModelChoiceField(
+        label=_("城市"), queryset=City.objects.all(), required=False, empty_label=_("全部城市")
+    )
+
+    MAX_DAYS = 366
+
+    def clean(self):
+        data = super().clean()
+        period = data.get("period") or "30"
+        data["period"] = period
+        if period == "range":
+            start, end = data.get("start"), data.get("end")
+            if not start or not end:
+                raise forms.ValidationError(_("自定义周期须填写开始和结束日期"))
+            if start > end:
+                self.add_error("end", _("结束日期不能早于开始日期"))
+            elif (end - start).days >= self.MAX_DAYS:
+                self.add_error("end", _("周期最长一年"))
+        return data
+
+    def scope(self, today: datetime.date) -> dashboard.Scope:
+        data = self.cleaned_data
+        if data["period"] == "range":
+            first, last = data["start"], data["end"]
+        else:
+            first, last = today - datetime.timedelta(days=int(data["period"]) - 1), today
+        return dashboard.Scope(
+            first=first, last=last, zone=data.get("zone") or None, city=data.get("city")
+        )
+
+
 class MonitorDashboardView(AdminRequiredMixin, generic.TemplateView):
-    """数据看板: the platform's figures as charts, with the numbers in tables beside them."""
+    """数据看板: the platform's figures as charts, with the numbers in tables beside them; for a
+    period, a zone and a city, as of the moment the page was made."""
 
     template_name = "workspace/monitor/dashboard.html"
 
     def get_context_data(self, **kwargs):
-        figures = dashboard.dashboard_figures()
+        now = timezone.now()
+        today = timezone.localdate(now)
+        form = DashboardFilterForm(self.request.GET or {"period": "30"})
+        if form.is_valid():
+            scope = form.scope(today)
+        else:  # the form shows its errors; the figures stay those of the last 30 days
+            scope = dashboard.Scope(first=today - datetime.timedelta(days=29), last=today)
+        figures = dashboard.dashboard_figures(now=now, scope=scope)
         funnel = figures["funnel"]
         published = funnel["published"] or 0
         funnel_rows = [
@@ -999,7 +1052,19 @@ class MonitorDashboardView(AdminRequiredMixin, generic.TemplateView):
         for row in funnel_rows:
             row["percent"] = round(100 * row["count"] / published) if published else 0
         overdue_rows = figures["overdue"]
+        list_url = self.viewset.reverse("process_list")
+        narrow = "".join(
+            f"&{name}={value}"
+            for name, value in (
+                ("zone", scope.zone or ""),
+                ("city", scope.city.pk if scope.city is not None else ""),
+            )
+            if value
+        )
         return super().get_context_data(
+            form=form,
+            scope=scope,
+            as_of=now,
             figures=figures,
             funnel_rows=funnel_rows,
             daily_chart=line_chart(
@@ -1014,7 +1079,8 @@ class MonitorDashboardView(AdminRequiredMixin, generic.TemplateView):
             funnel_chart=bar_chart(funnel_rows),
             overdue_chart=bar_chart(overdue_rows),
             overdue_days=review_overdue_days(),
-            list_url=self.viewset.reverse("process_list"),
-            overdue_list_url=self.viewset.reverse("process_list") + "?overdue=yes&status=NEW",
+            list_url=list_url,
+            overdue_list_url=f"{list_url}?overdue=yes&status=NEW{narrow}",
+            overdue_narrow=narrow,
             **kwargs,
         )

@@ -484,7 +484,13 @@ def test_dashboard_renders_charts_and_tables(client, admin, pending):
     html = response.content.decode()
     assert html.count("<svg") >= 4
     assert "<polyline" in html
-    for text in ("近30天每日发布需求与认领申请", "需求转化漏斗", "各市需求数", "各专区需求数"):
+    for text in (
+        "每日发布需求与认领申请",
+        "需求转化漏斗",
+        "各市需求数",
+        "各专区需求数",
+        "数据截至",
+    ):
         assert text in html
 
 
