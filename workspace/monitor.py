@@ -210,6 +210,8 @@ class ProcessMonitorFilter(FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        for name in ("stage", "city", "zone", "league_org", "overdue", "status"):
+            self.filters[name].extra["empty_label"] = _("全部")
         self.filters["stage"].field.choices = [
             (node.name, node_title(node)) for node in stage_nodes()
         ]
