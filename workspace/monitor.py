@@ -15,7 +15,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
@@ -280,6 +280,9 @@ FILTER_FIELDS = (
 )
 
 
+BULK_RESULT_KEY = "monitor_bulk_cancel"
+
+
 class ProcessMonitorListView(flow_views.DashboardProcessListView):
     """流程监控: every claim process the user may see, with where it stands and since when.
 
@@ -497,7 +500,14 @@ class ProcessMonitorListView(flow_views.DashboardProcessListView):
                 }
             )
         page_query = self.query_without()
+        bulk_result = self.request.session.pop(BULK_RESULT_KEY, None)
+        if bulk_result:
+            for result in bulk_result["results"]:
+                result["url"] = viewset.reverse("process_detail", args=[result["pk"]])
+            done = sum(result["ok"] for result in bulk_result["results"])
+            bulk_result.update(done=done, refused=len(bulk_result["results"]) - done)
         context.update(
+            bulk_result=bulk_result,
             rows=rows,
             filter_form=self.filterset.form,
             filter_errors=self.filterset.form.is_bound and not self.filterset.form.is_valid(),
@@ -543,16 +553,15 @@ class ProcessMonitorListView(flow_views.DashboardProcessListView):
                 user=request.user,
             ).select_related("claim__demand", "claim__org")
         }
-        viewset = request.resolver_match.flow_viewset
         results = []
         for pk in ids:
             process = processes.get(pk)
             claim = _claim_of(process) if process else None
-            result = {"pk": pk, "claim": claim, "ok": False, "message": ""}
+            result = {"pk": pk, "ok": False, "message": "", "title": "", "org": ""}
             if claim is None:
                 result["message"] = gettext("流程不存在")
             else:
-                result["url"] = viewset.reverse("process_detail", args=[pk])
+                result.update(title=claim.demand.title, org=claim.org.name)
                 try:
                     services.claim_process_cancel(claim=claim, actor=request.user, reason=reason)
                 except DomainError as exc:
@@ -562,18 +571,9 @@ class ProcessMonitorListView(flow_views.DashboardProcessListView):
                 else:
                     result["ok"] = True
             results.append(result)
-        done = sum(result["ok"] for result in results)
-        return render(
-            request,
-            "workspace/monitor/process_bulk_result.html",
-            {
-                "results": results,
-                "reason": reason,
-                "done": done,
-                "refused": len(results) - done,
-                "list_url": viewset.reverse("process_list"),
-            },
-        )
+        # Post/redirect/get (Turbo follows a redirect): the list shows the outcome once.
+        request.session[BULK_RESULT_KEY] = {"reason": reason, "results": results}
+        return redirect(request.get_full_path())
 
 
 def _claim_of(process):

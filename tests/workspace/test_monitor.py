@@ -781,23 +781,29 @@ def test_bulk_cancel_reports_each_process(
     services.activity_publish(claim=approved_one, actor=operator, data=f.activity_data())
     client.force_login(admin)
     response = client.post(
-        url("process_list"),
+        url("process_list", query="zone=cloud_teaching"),
         {
             "process": [other_pending.process_id, approved_one.process_id, 999999],
             "reason": "重复认领",
         },
     )
-    assert response.status_code == 200
-    results = {r["pk"]: r for r in response.context["results"]}
-    assert results[other_pending.process_id]["ok"]
-    assert not results[approved_one.process_id]["ok"]
-    assert "不能取消流程" in results[approved_one.process_id]["message"]
-    assert not results[999999]["ok"]
+    # post/redirect/get: back to the same list, which shows the outcome once
+    assert response.status_code == 302
+    assert response["Location"] == url("process_list", query="zone=cloud_teaching")
     assert refreshed(other_pending).is_cancelled
     assert refreshed(other_pending).reason == "重复认领"
     assert refreshed(approved_one).status == ClaimStatus.ACTIVITY_PUBLISHED
-    html = response.content.decode()
-    assert "已取消 1 个，未取消 2 个" in html
+
+    response = client.get(response["Location"])
+    bulk = response.context["bulk_result"]
+    results = {r["pk"]: r for r in bulk["results"]}
+    assert results[other_pending.process_id]["ok"]
+    assert not results[approved_one.process_id]["ok"]
+    assert "不能取消流程" in results[approved_one.process_id]["message"]
+    assert not results[999999]["ok"] and results[999999]["message"] == "流程不存在"
+    assert (bulk["done"], bulk["refused"]) == (1, 2)
+    assert "已取消 1 个，未取消 2 个" in response.content.decode()
+    assert client.get(url("process_list")).context["bulk_result"] is None  # shown once
 
 
 def test_bulk_cancel_needs_a_reason_and_a_selection(client, admin, pending):
