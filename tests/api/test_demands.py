@@ -153,9 +153,7 @@ def test_create_field_rules(client_for, reviewer, change, field):
     assert not Demand.objects.exists()
 
 
-def test_the_volunteer_bound_is_the_models_with_a_message_and_in_the_schema(
-    client_for, reviewer
-):
+def test_the_volunteer_bound_is_the_models_with_a_message_and_in_the_schema(client_for, reviewer):
     response = client_for(reviewer).post(
         "/api/v1/demands/", {**PAYLOAD, "volunteers_needed": 99_999_999_999}, format="json"
     )
