@@ -252,6 +252,7 @@ def test_rate_through_the_service_and_see_the_result(client, reviewer, demand, o
     assert page.context["rows"] == []
     body = text(page)
     assert "准时到岗，认真负责" in body and "4星" in body and "已评分" in body
+    assert "等待志愿服务组织评分" in body
     # The other side rates: the claim completes and the page says so.
     from scoring.services import rating_submit
 
