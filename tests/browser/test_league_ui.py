@@ -140,6 +140,8 @@ def test_league_operator_publishes_through_the_wizard_and_rates(
     assert demand.status == DemandStatus.OPEN
     assert page.locator(".league-progress__step--done").count() == 1  # 发布需求, with its time
     assert page.locator(".league-progress__date").count() == 1
+    content = page.locator("td.league-text", has_text="每周两次")  # whole, with its line break
+    assert content.evaluate("e => getComputedStyle(e).whiteSpace") == "pre-line"
     assert content_fits(page)
     shoot(page, live_server, f"demand-detail-{size}")
 
