@@ -3,7 +3,7 @@
 import datetime
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -211,6 +211,27 @@ DEMAND_REQUIRED_FIELDS = (
 
 PUBLIC = models.Q(status__in=PUBLIC_STATES)
 
+# The most volunteers one demand may ask for (docs/workspace-league.md): the seeds' largest
+# count is 9999; a larger number is a typo, not a plan. Read by the form and the API (the
+# model field's validator), so both refuse the same and the schema shows the maximum.
+MAX_VOLUNTEERS_NEEDED = 10_000
+
+
+def period_errors(
+    start: datetime.date | None, end: datetime.date | None, *, today: datetime.date | None = None
+) -> dict[str, str]:
+    """The rule of a demand's period, by field: it starts today or later (Asia/Shanghai) and
+    ends no earlier than it starts. Checked whenever a period is written and at publish."""
+    today = today or timezone.localdate()
+    errors = {}
+    if start is not None and start < today:
+        errors["start_date"] = _("开始日期不能早于今天")
+    if end is not None and end < today:
+        errors["end_date"] = _("需求周期已结束")
+    elif start is not None and end is not None and end < start:
+        errors["end_date"] = _("结束日期不能早于开始日期")
+    return errors
+
 
 class Demand(ConcurrentTransitionMixin, PlainTextModel):
     """A formal demand (正式需求) a league org publishes for volunteer orgs to claim."""
@@ -233,7 +254,10 @@ class Demand(ConcurrentTransitionMixin, PlainTextModel):
     type = models.CharField(_("需求类型"), max_length=30, choices=ServiceArea.choices, blank=True)
     type_other = models.CharField(_("其他类型说明"), max_length=20, blank=True)
     volunteers_needed = models.PositiveIntegerField(
-        _("志愿者需求人数"), null=True, blank=True, validators=[MinValueValidator(1)]
+        _("志愿者需求人数"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_VOLUNTEERS_NEEDED)],
     )
     content = models.CharField(_("需求内容"), max_length=200, blank=True)
     start_date = models.DateField(_("需求周期开始"), null=True, blank=True)
@@ -331,8 +355,8 @@ class Demand(ConcurrentTransitionMixin, PlainTextModel):
         if self.contact_mobile and not MOBILE_RE.match(self.contact_mobile):
             errors["contact_mobile"] = _("请输入11位手机号码")
         if for_publish:
-            if self.period_ended():
-                errors["end_date"] = _("需求周期已结束，不能发布")
+            for field, message in period_errors(self.start_date, self.end_date).items():
+                errors.setdefault(field, message)
             for field in DEMAND_REQUIRED_FIELDS:
                 value = getattr(self, field + "_id" if field == "city" else field)
                 if value in (None, "") and field not in errors:

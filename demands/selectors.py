@@ -128,3 +128,20 @@ def demand_ratings(demand: Demand) -> list:
         .select_related("claim__org")
         .order_by("claim_id", "side")
     )
+
+
+def demand_events(demands) -> dict[int, dict[str, object]]:
+    """The audit trail of demands as {demand id: {action: its latest record}} (publish, claim,
+    start_service, complete, close, expire …): when each step happened, and a close's reason."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from orgs.models import AuditRecord
+
+    ids = [d.pk for d in demands]
+    records = AuditRecord.objects.filter(
+        content_type=ContentType.objects.get_for_model(Demand), object_id__in=ids
+    ).order_by("at", "pk")
+    events: dict[int, dict[str, object]] = {pk: {} for pk in ids}
+    for record in records:
+        events[record.object_id][record.action] = record  # the latest (a claim after a reopen)
+    return events

@@ -23,6 +23,7 @@ from .models import (
     Like,
     Report,
     StudentRecord,
+    period_errors,
 )
 
 logger = logging.getLogger(__name__)
@@ -75,6 +76,10 @@ def _apply_demand_data(demand: Demand, data: dict) -> list[InitialDemand] | None
     )
     for field, message in demand.validation_errors().items():
         errors.setdefault(field, message)
+    if {"start_date", "end_date"} & set(data):
+        # A period written now is judged by today, as publish will judge it.
+        for field, message in period_errors(demand.start_date, demand.end_date).items():
+            errors.setdefault(field, message)
     initial = data.get("initial_demands")
     if initial is not None:
         ids = [getattr(i, "pk", i) for i in initial]

@@ -1,6 +1,6 @@
 """Reads of ratings and points."""
 
-from django.db.models import Avg, Count, IntegerField, OuterRef, Subquery, Sum
+from django.db.models import Avg, Count, IntegerField, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from orgs.models import LeagueOrg, User, VolunteerOrg
@@ -48,4 +48,13 @@ def volunteer_org_directory():
         average_stars=Subquery(
             stars.order_by().values("claim__org").annotate(a=Avg("stars")).values("a")[:1]
         ),
+    )
+
+
+def rating_list_given(*, league_org_ids) -> QuerySet[Rating]:
+    """The ratings league orgs gave volunteer orgs (团组织评分), newest first."""
+    return (
+        Rating.objects.filter(side=Side.LEAGUE, claim__demand__league_org_id__in=league_org_ids)
+        .select_related("claim__org", "claim__demand", "rater")
+        .order_by("-created_at", "-pk")
     )

@@ -295,6 +295,8 @@ WS_ROWS = (
     view("GET",  "league:demand_close",                  OPEN,      LOGIN, 403,        403,      (200, 404),       403),
     view("POST", "league:demand_close",                  OPEN,      LOGIN, 403,        403,      (REDIRECT, 404),  403),
     view("GET",  "league:points",                        None,      LOGIN, 403,        403,      200,              403),
+    view("GET",  "league:ratings",                       None,      LOGIN, 403,        403,      200,              403),
+    view("POST", "league:rating_submit",                 PUBLISHED, LOGIN, 403,        403,      (REDIRECT, 404),  403),
 )
 # fmt: on
 
@@ -603,6 +605,7 @@ def ws_body(r: Row, w: World, side) -> dict:
         },
         "league:demand_send_code": lambda: {"contact_mobile": "13600000000"},
         "league:demand_close": lambda: {"reason": "不再需要"},
+        "league:rating_submit": lambda: {f"{target.pk}-stars": "5"},
     }
     return bodies[r.path]()
 

@@ -1,11 +1,38 @@
 """To-do counts of the 我的 page: 待确认 / 待认领 / 待评分, for the viewer's orgs."""
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from demands.models import Demand, DemandStatus, InitialDemand, InitialDemandStatus
 from scoring.models import Rating, Side
 
 from .models import Claim, ClaimStatus
+
+
+def _party(user) -> tuple[QuerySet[Claim], str | None]:
+    """The claims the user's orgs are a party to, and the side it rates for (None: no org).
+
+    A league org account is the league side even if it also operates a volunteer org."""
+    league_ids = user.reviewer_league_org_ids()
+    if league_ids:
+        return Claim.objects.filter(demand__league_org_id__in=league_ids), Side.LEAGUE
+    org_ids = user.operated_volunteer_org_ids()
+    if org_ids:
+        return Claim.objects.filter(org_id__in=org_ids), Side.VOLUNTEER
+    return Claim.objects.none(), None
+
+
+def _rating_owed(side: str) -> Q:
+    """待评分: the activity is published and this side has not rated yet."""
+    rated = Rating.objects.filter(claim=OuterRef("pk"), side=side)
+    return Q(status=ClaimStatus.ACTIVITY_PUBLISHED) & ~Q(Exists(rated))
+
+
+def claims_to_rate(*, user) -> QuerySet[Claim]:
+    """The claims whose rating the user's orgs owe: the rows behind the 待评分 count."""
+    claims, side = _party(user)
+    if side is None:
+        return claims
+    return claims.filter(_rating_owed(side))
 
 
 def todo_counts(*, user) -> dict[str, int]:
@@ -15,28 +42,19 @@ def todo_counts(*, user) -> dict[str, int]:
     Individual (no membership): its help requests awaiting the league org (待采用) and those
     adopted whose furthest demand is open (待认领, as their progress shows); nothing to rate.
     """
-    league_ids = user.reviewer_league_org_ids()
-    org_ids = user.operated_volunteer_org_ids()
-    claims = Claim.objects.none()
-    to_claim = 0
-    side = None
-    if league_ids:
-        claims = Claim.objects.filter(demand__league_org_id__in=league_ids)
-        to_claim = Demand.objects.filter(
-            league_org_id__in=league_ids, status=DemandStatus.OPEN
-        ).count()
-        side = Side.LEAGUE
-    elif org_ids:
-        claims = Claim.objects.filter(org_id__in=org_ids)
-        side = Side.VOLUNTEER
+    claims, side = _party(user)
     if side is None:
         if user.cached_memberships or user.is_superuser:  # an administrator
             return {"to_confirm": 0, "to_claim": 0, "to_rate": 0}
         return _individual_counts(user)
-    rated = Rating.objects.filter(claim=OuterRef("pk"), side=side)
+    to_claim = 0
+    if side == Side.LEAGUE:
+        to_claim = Demand.objects.filter(
+            league_org_id__in=user.reviewer_league_org_ids(), status=DemandStatus.OPEN
+        ).count()
     counts = claims.aggregate(  # both claim counts in one read
         to_confirm=Count("pk", filter=Q(status=ClaimStatus.PENDING)),
-        to_rate=Count("pk", filter=Q(status=ClaimStatus.ACTIVITY_PUBLISHED) & ~Q(Exists(rated))),
+        to_rate=Count("pk", filter=_rating_owed(side)),
     )
     return {"to_confirm": counts["to_confirm"], "to_claim": to_claim, "to_rate": counts["to_rate"]}
 

@@ -1,4 +1,5 @@
-"""The league workspace (团组织工作台): a league org's initial demands, publications and points.
+"""The league workspace (团组织工作台): a league org's initial demands, publications, ratings
+and points.
 
 An Application of the operator Site (workspace.site). Every page is for accounts of a league org
 (a league reviewer membership) and shows that org's rows only; anyone else gets 403, another
@@ -20,23 +21,28 @@ from viewflow.utils import Icon
 from viewflow.views import ListModelView
 
 from demands import initial_selectors, selectors, services
-from demands.choices import Course, Guarantee, Interest
+from demands.choices import Course, Guarantee, InitialDemandKind, Interest, Zone
 from demands.models import Demand, DemandStatus, InitialDemand, InitialDemandStatus
 from orgs.errors import DomainError
 from orgs.models import LeagueOrg, SmsPurpose
 from orgs.sms import sms_code_issue
+from scoring import services as scoring_services
 from scoring.models import PointsEntry
-from scoring.selectors import points_balance
+from scoring.selectors import points_balance, rating_list_given
+from workflows.models import Claim
 from workflows.selectors import claim_list, claim_process_visible
+from workflows.todo import claims_to_rate
 
 from .league_forms import (
     DemandContactForm,
     DemandContentForm,
     DemandFilter,
     InitialDemandFilter,
+    RatingForm,
     ReasonForm,
     add_domain_errors,
 )
+from .templatetags.league_format import league_datetime
 
 
 def is_league_reviewer(user) -> bool:
@@ -79,14 +85,20 @@ class InitialDemandListView(LeagueReviewerRequired, ListModelView):
     model = InitialDemand
     title = gettext_lazy("初始需求")
     # Not "title": a column name is looked up on the view first, and the view has a title.
-    columns = ("initial_title", "kind", "league_org", "contact_name", "status", "created_at")
+    columns = ("initial_title", "kind", "league_org", "contact_name", "status", "submitted")
     filterset_class = InitialDemandFilter
     paginate_by = 20
+    template_name = "workspace/league/initial_list.html"
 
     def initial_title(self, obj):
         return obj.title
 
     initial_title.short_description = gettext_lazy("需求标题")
+
+    def submitted(self, obj):
+        return league_datetime(obj.created_at)
+
+    submitted.short_description = gettext_lazy("提交时间")
 
     @property
     def queryset(self):
@@ -124,6 +136,61 @@ def _student_display(record) -> dict:
     }
 
 
+# Which audit action dates which step of a demand's progress (demands.selectors.demand_progress).
+DEMAND_STEP_ACTIONS = {"publish": "publish", "claim": "claim", "activity": "start_service"}
+# The ends a demand may come to besides its steps, shown after them with their reason.
+DEMAND_ENDS = (
+    ("complete", DemandStatus.COMPLETED),
+    ("close", DemandStatus.CLOSED),
+    ("expire", DemandStatus.EXPIRED),
+)
+
+
+def _demand_timeline(demand: Demand, events: dict) -> list[dict]:
+    """The demand's progress as a timeline: each step with the time it was reached, and its
+    end (已完成 / 已关闭 / 已过期) with the reason given."""
+    steps = []
+    for step in selectors.demand_progress(demand):
+        record = events.get(DEMAND_STEP_ACTIONS[step["step"]]) if step["done"] else None
+        steps.append({**step, "at": record.at if record else None, "reason": ""})
+    for action, status in DEMAND_ENDS:
+        if demand.status == status:
+            record = events.get(action)
+            steps.append(
+                {
+                    "step": action,
+                    "label": str(status.label),
+                    "done": True,
+                    "at": record.at if record else None,
+                    "reason": record.reason if record else "",
+                }
+            )
+    return steps
+
+
+# The initial demand's steps that its linked demands reach, and the action that reaches them.
+INITIAL_STEP_ACTIONS = {"open": "publish", "claimed": "claim", "published": "start_service"}
+
+
+def _initial_timeline(initial: InitialDemand, linked: list[Demand]) -> list[dict]:
+    """initial_demand_progress with dates: submitted, decided (with its reason), and the first
+    of its demands to be published, claimed and to have its activity published."""
+    events = selectors.demand_events(linked) if linked else {}
+    steps = []
+    for step in initial_selectors.initial_demand_progress(initial):
+        at, reason = None, ""
+        if step["step"] == "pending":
+            at = initial.created_at
+        elif step["step"] in ("adopted", "declined") and step["done"]:
+            at, reason = initial.decided_at, initial.decision_reason
+        elif step["done"]:
+            action = INITIAL_STEP_ACTIONS[step["step"]]
+            times = [e[action].at for e in events.values() if action in e]
+            at = min(times) if times else None
+        steps.append({**step, "at": at, "reason": reason})
+    return steps
+
+
 class InitialDemandDetailView(LeagueReviewerRequired, TemplateView):
     """The request, its student (cloud teaching) and progress; 采用 / 不采用 while pending."""
 
@@ -144,20 +211,26 @@ class InitialDemandDetailView(LeagueReviewerRequired, TemplateView):
         decline_form = kwargs.get("decline_form") or self.reason_form("decline")
         record = getattr(initial, "student", None)
         initial_selectors.student_record_read(initial, viewer=self.request.user, via="workspace")
+        linked = list(
+            selectors.demand_list(viewer=self.request.user, mine=True).filter(
+                initial_demands=initial
+            )
+        )
         context.update(
             initial=initial,
             student=_student_display(record) if record is not None else None,
-            progress=initial_selectors.initial_demand_progress(initial),
+            progress=_initial_timeline(initial, linked),
             adopt_form=adopt_form,
             decline_form=decline_form,
             # The decision forms while pending, and a refused one whatever the state.
             show_decisions=can_proceed(initial.adopt) or adopt_form.errors or decline_form.errors,
-            linked_demands=[
-                (d, str(d), self.url("demand_detail", d.pk))
-                for d in selectors.demand_list(viewer=self.request.user, mine=True).filter(
-                    initial_demands=initial
-                )
-            ],
+            linked_demands=[(d, str(d), self.url("demand_detail", d.pk)) for d in linked],
+            # 以此发布需求: the wizard, linked to this adopted request.
+            publish_from_url=(
+                f"{self.url('demand_add')}?initial={initial.pk}"
+                if initial.status == InitialDemandStatus.ADOPTED
+                else None
+            ),
         )
         return context
 
@@ -203,8 +276,8 @@ class DemandListView(LeagueReviewerRequired, ListModelView):
         "status",
         "league_org",
         "volunteers_needed",
-        "published_at",
-        "created_at",
+        "published",
+        "created",
     )
     object_link_columns = ("display_title",)
     filterset_class = DemandFilter
@@ -222,6 +295,16 @@ class DemandListView(LeagueReviewerRequired, ListModelView):
         return str(obj)
 
     display_title.short_description = gettext_lazy("需求标题")
+
+    def published(self, obj):
+        return league_datetime(obj.published_at)
+
+    published.short_description = gettext_lazy("发布时间")
+
+    def created(self, obj):
+        return league_datetime(obj.created_at)
+
+    created.short_description = gettext_lazy("创建时间")
 
     def get_object_url(self, obj):
         return self.url("demand_detail", obj.pk)
@@ -261,10 +344,13 @@ class DemandDetailView(LeagueReviewerRequired, TemplateView):
         claims = claim_list(viewer=user).filter(demand=demand).order_by("-created_at", "-pk")
         initial = initial_selectors.initial_demand_list(viewer=user).filter(demands=demand)
         guarantee_labels = dict(Guarantee.choices)
+        events = selectors.demand_events([demand])[demand.pk]
+        close = events.get("close") if demand.status == DemandStatus.CLOSED else None
         return super().get_context_data(
             demand=demand,
             demand_label=str(demand),
-            progress=selectors.demand_progress(demand),
+            progress=_demand_timeline(demand, events),
+            close_record=close,
             guarantees=[guarantee_labels.get(g, g) for g in demand.guarantees or []],
             claims=[(claim, _claim_process_url(claim, user)) for claim in claims],
             initial_demands=[(i, self.url("initial_detail", i.pk)) for i in initial],
@@ -279,6 +365,7 @@ class DemandFormView(LeagueReviewerRequired, FormView):
 
     demand = None
     drafts_only = True  # only a draft's content is edited (the service refuses the rest)
+    wizard_step = True  # a step of the wizard (DemandStepForm), not 关闭需求
 
     def prepare(self, pk=None, **kwargs):
         if pk is not None:
@@ -289,6 +376,15 @@ class DemandFormView(LeagueReviewerRequired, FormView):
             messages.info(request, _("只有草稿可以修改"))
             return HttpResponseRedirect(self.url("demand_detail", self.demand.pk))
         return super().get(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        if self.wizard_step:
+            # 下一步 / 发布 check what publishing needs of this step; 保存草稿 does not.
+            kwargs["advance"] = self.request.method == "POST" and self.request.POST.get(
+                "action"
+            ) in ("next", "publish")
+        return kwargs
 
     def get_context_data(self, **kwargs):
         label = str(self.demand) if self.demand else None
@@ -323,6 +419,23 @@ class DemandContentView(DemandFormView):
             "initial_demands": linkable,
             "demand": self.demand,
         }
+
+    def get_initial(self):
+        """以此发布需求 (?initial=<id>): a new demand starts linked to that adopted request, by
+        its org, in the cloud-teaching zone for a cloud-teaching request."""
+        initial = super().get_initial()
+        pk = self.request.GET.get("initial", "")
+        if self.demand is None and pk.isdigit():
+            source = (
+                initial_selectors.initial_demand_list(viewer=self.request.user)
+                .filter(pk=pk, league_org_id__in=self.org_ids, status=InitialDemandStatus.ADOPTED)
+                .first()
+            )
+            if source is not None:
+                initial |= {"initial_demands": [source.pk], "league_org": source.league_org_id}
+                if source.kind == InitialDemandKind.CLOUD_TEACHING:
+                    initial["zone"] = Zone.CLOUD_TEACHING
+        return initial
 
     def save(self, form, action):
         data = form.data_for_service()
@@ -403,6 +516,7 @@ class DemandCloseView(DemandFormView):
     form_class = ReasonForm
     template_name = "workspace/league/demand_close.html"
     drafts_only = False
+    wizard_step = False
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "label": gettext_lazy("关闭原因")}
@@ -418,13 +532,74 @@ class DemandCloseView(DemandFormView):
         return self.url("demand_detail", demand.pk)
 
 
+# -- 评分 ------------------------------------------------------------------------------------------
+
+
+class RatingsView(LeagueReviewerRequired, TemplateView):
+    """待评分: the claims whose activity is published and that this league org has yet to rate
+    (the rows behind the 待评分 count, workflows.todo.claims_to_rate), a form for each, and the
+    ratings given so far."""
+
+    template_name = "workspace/league/ratings.html"
+    title = gettext_lazy("评分")
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        failed = kwargs.pop("failed", None)  # (claim id, form) of a refused rating
+        owed = (
+            claims_to_rate(user=user)
+            .select_related("demand__league_org", "org", "activity")
+            .order_by("updated_at", "pk")
+        )
+        rows = []
+        for claim in owed:
+            form = failed[1] if failed and failed[0] == claim.pk else RatingForm(prefix=claim.pk)
+            rows.append((claim, form, self.url("rating_submit", claim.pk)))
+        if failed and failed[0] not in {c.pk for c, _f, _u in rows}:
+            messages.error(self.request, " ".join(failed[1].non_field_errors()))
+        return super().get_context_data(
+            rows=rows,
+            given=rating_list_given(league_org_ids=self.org_ids)[:50],
+            **kwargs,
+        )
+
+
+class RatingSubmitView(RatingsView):
+    """POST one claim's rating through scoring.services.rating_submit (as the API does)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk, **kwargs):
+        try:
+            claim = claim_list(viewer=request.user).get(
+                pk=pk, demand__league_org_id__in=self.org_ids
+            )
+        except (Claim.DoesNotExist, ValueError):
+            raise Http404 from None
+        form = RatingForm(request.POST, prefix=claim.pk)
+        if form.is_valid():
+            try:
+                scoring_services.rating_submit(
+                    claim=claim,
+                    actor=request.user,
+                    stars=form.cleaned_data["stars"],
+                    comment=form.cleaned_data["comment"],
+                )
+            except DomainError as exc:
+                add_domain_errors(form, exc)
+            else:
+                messages.success(request, _("已为「%(org)s」评分") % {"org": claim.org})
+                return HttpResponseRedirect(self.url("ratings") + "#given")
+        return self.render_to_response(self.get_context_data(failed=(claim.pk, form)))
+
+
 # -- 我的积分 -----------------------------------------------------------------------------------
 
 
 class PointsView(LeagueReviewerRequired, ListModelView):
     model = PointsEntry
     title = gettext_lazy("我的积分")
-    columns = ("created_at", "league_org", "points", "reason", "claim")
+    columns = ("entry_time", "league_org", "points", "reason", "claim")
     object_link_columns = ()
     paginate_by = 20
     template_name = "workspace/league/points.html"
@@ -434,6 +609,11 @@ class PointsView(LeagueReviewerRequired, ListModelView):
         return PointsEntry.objects.filter(league_org_id__in=self.org_ids).select_related(
             "league_org", "claim__org", "claim__demand"
         )
+
+    def entry_time(self, obj):
+        return league_datetime(obj.created_at)
+
+    entry_time.short_description = gettext_lazy("时间")
 
     def balances(self):
         orgs = LeagueOrg.objects.filter(pk__in=self.org_ids).order_by("code")
@@ -449,7 +629,7 @@ class IndexView(LeagueReviewerRequired, RedirectView):
 
 
 class LeagueWorkspace(Application):
-    """团组织工作台: 初始需求, 我的发布 (with the two-step 发布需求), 我的积分."""
+    """团组织工作台: 初始需求, 我的发布 (with the two-step 发布需求), 评分, 我的积分."""
 
     app_name = "league"
     title = gettext_lazy("团组织工作台")
@@ -462,6 +642,7 @@ class LeagueWorkspace(Application):
         ("initial_list", gettext_lazy("初始需求"), "inbox"),
         ("demand_list", gettext_lazy("我的发布"), "campaign"),
         ("demand_add", gettext_lazy("发布需求"), "add_circle"),
+        ("ratings", gettext_lazy("评分"), "star_rate"),
         ("points", gettext_lazy("我的积分"), "stars"),
     )
 
@@ -540,6 +721,14 @@ class LeagueWorkspace(Application):
     @property
     def demand_close_path(self):
         return path("demands/<int:pk>/close/", self.page_view(DemandCloseView), name="demand_close")
+
+    @property
+    def ratings_path(self):
+        return path("ratings/", self.page_view(RatingsView), name="ratings")
+
+    @property
+    def rating_submit_path(self):
+        return path("ratings/<int:pk>/", self.page_view(RatingSubmitView), name="rating_submit")
 
     @property
     def points_path(self):

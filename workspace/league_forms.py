@@ -3,18 +3,27 @@
 import django_filters
 from django import forms
 from django.core.exceptions import FieldDoesNotExist
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from viewflow.forms import FieldSet, Layout, Row
 
 from demands.choices import Guarantee, Zone
-from demands.models import Demand, DemandStatus, InitialDemand, InitialDemandStatus
+from demands.models import (
+    DEMAND_REQUIRED_FIELDS,
+    MAX_VOLUNTEERS_NEEDED,
+    Demand,
+    DemandStatus,
+    InitialDemand,
+    InitialDemandStatus,
+)
 from demands.services import DEMAND_CONTACT_FIELDS, DEMAND_CONTENT_FIELDS
 from orgs.choices import ServiceArea
 from orgs.errors import DomainError
 from orgs.forms import add_domain_errors as show_domain_errors
 from orgs.models import City
 from orgs.validation import REASON_MAX
+from scoring.services import COMMENT_MAX
 
 
 def add_domain_errors(form: forms.Form, exc: DomainError, *, aliases=None) -> None:
@@ -51,15 +60,34 @@ class ReasonForm(forms.Form):
 
 
 class DemandStepForm(forms.Form):
-    """A step of the demand form: starts from the demand's values, hands its fields on."""
+    """A step of the demand form: starts from the demand's values, hands its fields on.
+
+    A draft may leave any field empty, so the fields are optional for Django; the ones that
+    publishing needs (DEMAND_REQUIRED_FIELDS) are marked required in the page (the browser
+    checks them on 下一步 / 发布, 保存草稿 skips that) and are checked on `advance`.
+    """
 
     DATA_FIELDS: tuple[str, ...] = ()
+    ALWAYS_REQUIRED: tuple[str, ...] = ()
 
-    def __init__(self, *args, demand=None, **kwargs):
+    def __init__(self, *args, demand=None, advance=False, **kwargs):
         if demand is not None:
             initial = {name: getattr(demand, name) for name in self.DATA_FIELDS}
             kwargs["initial"] = {**initial, **kwargs.get("initial", {})}
         super().__init__(*args, **kwargs)
+        self.advance = advance  # 下一步 / 发布 rather than 保存草稿
+        for name, field in self.fields.items():
+            if name in DEMAND_REQUIRED_FIELDS or name in self.ALWAYS_REQUIRED:
+                field.widget.attrs.update({"required": True, "aria-required": "true"})
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.advance:
+            for name in self.fields:
+                if name in DEMAND_REQUIRED_FIELDS and cleaned.get(name) in (None, "", []):
+                    if name not in self.errors:
+                        self.add_error(name, gettext("发布前须填写此项"))
+        return cleaned
 
     def data_for_service(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.DATA_FIELDS}
@@ -92,7 +120,10 @@ class DemandContentForm(DemandStepForm):
         required=False,
         help_text=_("需求类型为“其他”时填写，20字以内"),
     )
-    volunteers_needed = forms.IntegerField(label=_("志愿者需求人数"), required=False)
+    # The model's bound (demands.models), which the API's field reads too.
+    volunteers_needed = forms.IntegerField(
+        label=_("志愿者需求人数"), min_value=1, max_value=MAX_VOLUNTEERS_NEEDED, required=False
+    )
     content = forms.CharField(
         label=_("需求内容"),
         max_length=200,
@@ -100,8 +131,10 @@ class DemandContentForm(DemandStepForm):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("200字以内"),
     )
-    start_date = forms.DateField(label=_("需求周期开始"), required=False)
-    end_date = forms.DateField(label=_("需求周期结束"), required=False)
+    start_date = forms.DateField(label=_("需求周期开始"), required=False, help_text=_("不早于今天"))
+    end_date = forms.DateField(
+        label=_("需求周期结束"), required=False, help_text=_("不早于开始日期")
+    )
     guarantees = forms.MultipleChoiceField(
         label=_("能为志愿者提供的保障"),
         choices=Guarantee.choices,
@@ -122,12 +155,16 @@ class DemandContentForm(DemandStepForm):
 
     # What this step hands to demand_create / demand_update as `data`.
     DATA_FIELDS = (*DEMAND_CONTENT_FIELDS, "initial_demands")
+    ALWAYS_REQUIRED = ("zone",)
 
     def __init__(self, *args, league_orgs, initial_demands, demand=None, **kwargs):
         if demand is not None:
             initial = {"initial_demands": [i.pk for i in demand.initial_demands.all()]}
             kwargs["initial"] = {**initial, **kwargs.get("initial", {})}
         super().__init__(*args, demand=demand, **kwargs)
+        # The period rule (demands.models.period_errors) is the service's; the calendar only
+        # starts at today so that nobody picks a day the service will refuse.
+        self.fields["start_date"].widget.attrs["min"] = timezone.localdate().isoformat()
         self.fields["initial_demands"].queryset = initial_demands
         self.fields["initial_demands"].label_from_instance = lambda i: (
             f"{i.title}（{i.league_org}）"
@@ -176,6 +213,30 @@ class DemandContactForm(DemandStepForm):
     )
 
     DATA_FIELDS = DEMAND_CONTACT_FIELDS
+
+
+# -- 评分 ------------------------------------------------------------------------------------------
+
+
+class RatingForm(forms.Form):
+    """团组织评分: 1–5 stars and a comment, as the API's rating takes them (scoring.services)."""
+
+    stars = forms.TypedChoiceField(
+        label=_("评分"),
+        choices=[(n, "★" * n + "☆" * (5 - n)) for n in range(1, 6)],
+        coerce=int,
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("评价"),
+        max_length=COMMENT_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["comment"].help_text = gettext("选填，%(n)d字以内") % {"n": COMMENT_MAX}
 
 
 # -- list filters ----------------------------------------------------------------------------

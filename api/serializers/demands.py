@@ -2,6 +2,7 @@
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.utils.field_mapping import get_field_kwargs
 
 from demands.choices import Guarantee, Zone
 from demands.models import Demand, Report
@@ -12,6 +13,14 @@ from orgs.privacy import mask_mobile
 from orgs.validation import REASON_MAX
 
 from .common import CityField, OrgRefSerializer, code_list
+
+
+def model_bounded_integer(model, name: str) -> serializers.IntegerField:
+    """An IntegerField bounded as the model field's validators bound it (the schema shows the
+    minimum and maximum), the way a ModelSerializer would build it."""
+    options = get_field_kwargs(name, model._meta.get_field(name))
+    keep = ("min_value", "max_value", "allow_null", "required")
+    return serializers.IntegerField(**{k: options[k] for k in keep if k in options})
 
 
 class DemandSerializer(serializers.ModelSerializer):
@@ -96,7 +105,7 @@ class DemandWriteSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=50, allow_blank=True, required=False)
     type = serializers.ChoiceField(choices=ServiceArea.choices, allow_blank=True, required=False)
     type_other = serializers.CharField(max_length=20, allow_blank=True, required=False)
-    volunteers_needed = serializers.IntegerField(min_value=1, allow_null=True, required=False)
+    volunteers_needed = model_bounded_integer(Demand, "volunteers_needed")
     content = serializers.CharField(max_length=200, allow_blank=True, required=False)
     start_date = serializers.DateField(allow_null=True, required=False)
     end_date = serializers.DateField(allow_null=True, required=False)

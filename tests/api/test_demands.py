@@ -1,6 +1,9 @@
 """Demand endpoints: list and detail, masking, drafts, publish, close, marks, claims, errors."""
 
+import datetime
+
 import pytest
+from django.utils import timezone
 
 from demands import services as demand_services
 from demands.models import Demand, DemandStatus
@@ -14,8 +17,9 @@ PAYLOAD = {
     "type": "care_for_minors",
     "volunteers_needed": 6,
     "content": "他们上学期数学成绩中等偏下，解方程是弱项。",
-    "start_date": "2026-12-01",
-    "end_date": "2026-12-30",
+    # A period from tomorrow: the service judges a written period by today.
+    "start_date": str(timezone.localdate() + datetime.timedelta(days=2)),
+    "end_date": str(timezone.localdate() + datetime.timedelta(days=31)),
     "guarantees": ["meals", "transport_subsidy"],
     "city": "深圳市",
     "district": "罗湖区",
@@ -126,8 +130,11 @@ def test_create_and_publish_with_an_sms_code(client_for, reviewer, sms_code):
         ({"type": "other", "type_other": ""}, "type_other"),
         ({"type": "magic"}, "type"),
         ({"volunteers_needed": 0}, "volunteers_needed"),
+        ({"volunteers_needed": 10_001}, "volunteers_needed"),
+        ({"volunteers_needed": 99_999_999_999}, "volunteers_needed"),
         ({"content": "长" * 201}, "content"),
         ({"end_date": "2026-11-01"}, "end_date"),
+        ({"start_date": str(timezone.localdate() - datetime.timedelta(days=1))}, "start_date"),
         ({"guarantees": ["meals", "yacht"]}, "guarantees.1"),
         ({"city": "北京市"}, "city"),
         ({"start_date": "yesterday"}, "start_date"),
@@ -144,6 +151,23 @@ def test_create_field_rules(client_for, reviewer, change, field):
     assert response.status_code == 400, response.json()
     assert field in response.json()["fields"]
     assert not Demand.objects.exists()
+
+
+def test_the_volunteer_bound_is_the_models_with_a_message_and_in_the_schema(client_for, reviewer):
+    response = client_for(reviewer).post(
+        "/api/v1/demands/", {**PAYLOAD, "volunteers_needed": 99_999_999_999}, format="json"
+    )
+    assert response.status_code == 400
+    assert "10000" in response.json()["fields"]["volunteers_needed"]
+    without_mobile = {k: v for k, v in PAYLOAD.items() if k != "contact_mobile"}  # no SMS code
+    ok = client_for(reviewer).post(
+        "/api/v1/demands/", {**without_mobile, "volunteers_needed": 10_000}, format="json"
+    )
+    assert ok.status_code == 201, ok.json()
+    schema = client_for(reviewer).get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    props = schema["components"]["schemas"]["DemandWriteRequest"]["properties"]
+    assert props["volunteers_needed"]["maximum"] == 10_000
+    assert props["volunteers_needed"]["minimum"] == 1
 
 
 def test_linking_an_unknown_or_foreign_initial_demand_says_the_same(

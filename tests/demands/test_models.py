@@ -6,8 +6,16 @@ import pytest
 from django.utils import timezone
 from django_fsm import TransitionNotAllowed, can_proceed
 
-from demands.models import Demand, DemandStatus, InitialDemand, InitialDemandStatus
+from demands.models import (
+    MAX_VOLUNTEERS_NEEDED,
+    Demand,
+    DemandStatus,
+    InitialDemand,
+    InitialDemandStatus,
+    period_errors,
+)
 from orgs.models import City
+from orgs.validation import model_field_errors
 
 from ..factories import demand_data
 
@@ -66,9 +74,45 @@ def test_publish_only_before_the_period_ended():
         D.DRAFT, start_date=datetime.date(2020, 6, 5), end_date=datetime.date(2020, 6, 8)
     )
     assert not can_proceed(demand.publish)  # the transition's own condition
-    assert demand.validation_errors(for_publish=True) == {"end_date": "需求周期已结束，不能发布"}
-    demand.end_date = timezone.localdate()  # the last day still counts
+    assert demand.validation_errors(for_publish=True) == {
+        "start_date": "开始日期不能早于今天",
+        "end_date": "需求周期已结束",
+    }
+    demand.start_date = demand.end_date = timezone.localdate()  # today still counts
     assert can_proceed(demand.publish)
+
+
+TODAY = datetime.date(2026, 11, 29)
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "errors"),
+    [
+        (TODAY, TODAY, set()),
+        (TODAY, TODAY + datetime.timedelta(days=30), set()),
+        (None, None, set()),  # a draft may leave the period empty
+        (TODAY - datetime.timedelta(days=1), TODAY, {"start_date"}),
+        (TODAY + datetime.timedelta(days=3), TODAY + datetime.timedelta(days=2), {"end_date"}),
+        (
+            TODAY - datetime.timedelta(days=9),
+            TODAY - datetime.timedelta(days=2),
+            {"start_date", "end_date"},
+        ),
+        (None, TODAY - datetime.timedelta(days=1), {"end_date"}),
+    ],
+)
+def test_the_period_rule(start, end, errors):
+    assert set(period_errors(start, end, today=TODAY)) == errors
+
+
+@pytest.mark.django_db
+def test_volunteers_needed_is_bounded_by_the_model():
+    exclude = ("league_org", "created_by", "initial_demands", "status")  # as the service does
+    demand = unsaved_demand(D.DRAFT, volunteers_needed=MAX_VOLUNTEERS_NEEDED)
+    assert "volunteers_needed" not in model_field_errors(demand, exclude=exclude)
+    demand = unsaved_demand(D.DRAFT, volunteers_needed=99_999_999_999)
+    errors = model_field_errors(demand, exclude=exclude)
+    assert "10000" in errors["volunteers_needed"]
 
 
 @pytest.mark.django_db

@@ -67,11 +67,42 @@ def test_published_demands_are_not_edited(demand, reviewer):
 
 
 def test_cannot_publish_a_period_that_already_ended(reviewer):
-    past = timezone.localdate() - datetime.timedelta(days=3)
-    draft = f.draft_demand(reviewer, start_date=past, end_date=past)
+    draft = f.draft_demand(reviewer)  # a period of 30 days from today, written today
+    with time_machine.travel(timezone.now() + datetime.timedelta(days=40), tick=False):
+        with pytest.raises(InvalidInput) as exc:
+            services.demand_publish(demand=draft, actor=reviewer)
+    assert {"start_date", "end_date"} <= set(exc.value.fields)
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "field"),
+    [(-1, 10, "start_date"), (5, 4, "end_date"), (-5, -1, "start_date")],
+)
+def test_a_written_period_is_judged_by_today_on_create_and_update(reviewer, start, end, field):
+    today = timezone.localdate()
+    period = {
+        "start_date": today + datetime.timedelta(days=start),
+        "end_date": today + datetime.timedelta(days=end),
+    }
     with pytest.raises(InvalidInput) as exc:
-        services.demand_publish(demand=draft, actor=reviewer)
-    assert "end_date" in exc.value.fields
+        f.draft_demand(reviewer, **period)
+    assert field in exc.value.fields
+    draft = f.draft_demand(reviewer)
+    with pytest.raises(InvalidInput) as exc:
+        services.demand_update(demand=draft, actor=reviewer, data=period)
+    assert field in exc.value.fields
+
+
+def test_a_draft_whose_start_has_passed_still_saves_its_contact(reviewer):
+    # Only a period that is written is judged then; publish judges it anyway.
+    draft = f.draft_demand(reviewer)
+    with time_machine.travel(timezone.now() + datetime.timedelta(days=3), tick=False):
+        services.demand_update(
+            demand=draft, actor=reviewer, data={"district": "福田区"}, verify_mobile=False
+        )
+        with pytest.raises(InvalidInput) as exc:
+            services.demand_publish(demand=draft, actor=reviewer)
+    assert set(exc.value.fields) == {"start_date"}
 
 
 def test_close_returns_pending_claims(demand, reviewer, operator):
