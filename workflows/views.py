@@ -136,9 +136,7 @@ class ReviewClaimView(ReviewScreenMixin, FormView):
         if not self.executable:
             if task.owner_id is None:
                 return _("该任务已放回队列，不再由你处理，你的审核结果未提交。")
-            return _("该任务现由%(name)s处理，你的审核结果未提交。") % {
-                "name": task.owner.get_full_name()
-            }
+            return _("该任务现由%(name)s处理，你的审核结果未提交。") % {"name": str(task.owner)}
         return None
 
     def conflict(self, form, message: str):
