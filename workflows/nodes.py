@@ -17,6 +17,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import path
 from viewflow.workflow import flow
+from viewflow.workflow.flow.utils import wrap_task_view
 
 from .views import ReviewAssignView, ReviewUnassignView
 
@@ -33,6 +34,16 @@ class ServiceView(flow.View):
     def can_review(self, user, task) -> bool:
         """Whether `user` holds the task's permission: may take it from the queue."""
         return bool(task.owner_permission) and user.has_perm(task.owner_permission)
+
+    @property
+    def assign_path(self):
+        """Viewflow's assign page, open to the reviewers of the task's league org: a task a
+        colleague took a moment ago is the page's message (ReviewAssignView), not a 403."""
+        return path(
+            f"<int:process_pk>/{self.name}/<int:task_pk>/assign/",
+            wrap_task_view(self, self.assign_view, permission=self.can_review),
+            name="assign",
+        )
 
     def can_unassign(self, user, task):
         """Only the holder puts a task back in the queue.

@@ -208,6 +208,22 @@ class ReviewAssignView(ReviewScreenMixin, AssignTaskView):
     template_name = "workflows/review.html"
     success_message = ""
 
+    def dispatch(self, request, *args, **kwargs):
+        activation = request.activation
+        task = activation.task
+        if not activation.flow_task.can_assign(request.user, task):
+            # Taken meanwhile (two reviewers on the same oldest task), or already the user's.
+            if task.owner_id == request.user.pk:
+                return redirect(self.task_url(task, "index"))
+            if task.owner_id is not None:
+                messages.warning(
+                    request, _("该任务刚由%(name)s领取，请选择其他任务") % {"name": task.owner}
+                )
+            else:
+                messages.warning(request, _("该任务已处理，请选择其他任务"))
+            return redirect(request.resolver_match.flow_viewset.reverse("queue"))
+        return super().dispatch(request, *args, **kwargs)
+
     def get_context_data(self, **kwargs):
         return super().get_context_data(taking=True, **kwargs)
 

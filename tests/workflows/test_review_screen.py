@@ -225,3 +225,21 @@ def test_the_next_task_taken_meanwhile_by_a_colleague_is_skipped(
 
     assert response["Location"] == url(review_task(second_next), "execute")
     assert fresh(review_task(first_next)).owner == colleague
+
+
+def test_a_task_a_colleague_took_a_moment_ago_is_a_message_not_a_403(
+    client, reviewer, colleague, claim
+):
+    task = review_task(claim)
+    with task.activation() as activation:
+        activation.assign(colleague)
+    client.force_login(reviewer)
+
+    response = client.post(url(task, "assign"), {"_continue": "1"})
+
+    assert response.status_code == 302 and response["Location"] == QUEUE
+    assert "该任务刚由韩梅梅领取，请选择其他任务" in client.get(QUEUE).content.decode()
+    assert fresh(task).owner == colleague
+    # the holder's own link goes on to the form
+    client.force_login(colleague)
+    assert client.get(url(task, "assign"))["Location"] == url(task, "index")
