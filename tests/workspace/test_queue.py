@@ -653,3 +653,24 @@ def test_the_archive_reads_a_constant_number_of_queries(reviewer_client, reviewe
         assert response.status_code == 200 and "资料不全" in response.content.decode()
         costs.append(len(queries))
     assert costs[0] == costs[1], costs
+
+
+@pytest.mark.postgres
+def test_the_saved_filter_counts_read_the_queue_index(reviewer, aged):
+    """The sidebar's counts ask for the review permissions of the reviewer's orgs, as the queue
+    does: planned with sequential scans priced out, they read the queue index too."""
+    if connection.vendor != "postgresql":
+        pytest.skip("planner checks on PostgreSQL")
+    from workspace.queue import saved_filters
+
+    user = fresh(reviewer)
+    user.reviewer_league_org_ids()
+    with CaptureQueriesContext(connection) as context:
+        list(saved_filters(user))
+    (sql,) = [q["sql"] for q in context.captured_queries]
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + sql)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute("SET LOCAL enable_seqscan = on")
+    assert "viewflow_task_queue" in plan, plan
