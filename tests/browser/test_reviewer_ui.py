@@ -13,6 +13,7 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.utils import timezone
+from playwright.sync_api import expect
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
@@ -73,6 +74,13 @@ def focused(page, selector: str) -> bool:
     )
 
 
+def wait_focused(page, selector: str) -> None:
+    """Wait for the page's own focus (autofocus, set when Turbo has rendered it)."""
+    page.wait_for_function(
+        "s => document.activeElement && document.activeElement.matches(s)", arg=selector
+    )
+
+
 def tab_to(page, selector: str, limit: int = 80) -> None:
     """Press Tab until the element matching `selector` has the focus, and check that it shows."""
     for _ in range(limit):
@@ -114,8 +122,8 @@ def test_a_reviewer_works_through_the_queue_with_the_keyboard(
     tab_to(page, "button.review-take")
     page.keyboard.press("Enter")
     wait(page, f"/{first.process_id}/review/{review_task(first).pk}/execute/")
-    assert focused(page, "input[name=decision][value=approve]")  # autofocus on the decision
-    assert page.locator("#review-reason").is_hidden()  # no reason for 同意
+    wait_focused(page, "input[name=decision][value=approve]")  # autofocus on the decision
+    expect(page.locator("#review-reason")).to_be_hidden()  # no reason for 同意
     page.screenshot(path=str(SHOTS / "reviewer-review-desktop-zh.png"), full_page=True)
     page.keyboard.press("Space")
     tab_to(page, "button.review-submit")
@@ -124,17 +132,19 @@ def test_a_reviewer_works_through_the_queue_with_the_keyboard(
     # the next one's form opens (taken for the reviewer): return it with a reason
     wait(page, f"/{second.process_id}/review/{review_task(second).pk}/execute/")
     assert page.locator("text=已同意该认领申请").count() >= 1
-    assert focused(page, "input[name=decision][value=approve]")
+    wait_focused(page, "input[name=decision][value=approve]")
+    expect(page.locator("#review-reason")).to_be_hidden()
     page.keyboard.press("ArrowDown")  # 退回
-    assert page.locator("#review-reason").is_visible()
+    expect(page.locator("#review-reason")).to_be_visible()
     tab_to(page, "textarea[name=reason]")
     page.keyboard.type("服务时间与需求周期不符")
-    assert "11 / 200 字" in page.inner_text("#review-reason-count")
+    expect(page.locator("#review-reason-count")).to_contain_text("11 / 200 字")
     tab_to(page, "button.review-submit")
     page.keyboard.press("Enter")
 
     # the third one's form: put it back in the queue
     wait(page, f"/{third.process_id}/review/{review_task(third).pk}/execute/")
+    wait_focused(page, "input[name=decision][value=approve]")
     tab_to(page, "button.review-unassign")
     page.keyboard.press("Enter")
     wait(page, QUEUE)
@@ -182,7 +192,7 @@ def test_the_queue_and_the_review_screen_on_a_phone(live_server, browser, review
     wait(page, "/execute/")
     page.check("input[name=decision][value=reject]")
     page.fill("textarea[name=reason]", "字" * 230)
-    assert "超出30字" in page.inner_text("#review-reason-count")
+    expect(page.locator("#review-reason-count")).to_contain_text("超出30字")
     assert no_overflow(page) == []
     page.screenshot(path=str(SHOTS / "reviewer-review-phone-zh.png"), full_page=True)
     page.context.close()
