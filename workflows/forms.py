@@ -7,12 +7,44 @@ from orgs.validation import REASON_MAX
 
 
 class ReviewForm(forms.Form):
+    """同意, or 退回 with a reason (≤ REASON_MAX characters; the service checks it again).
+
+    The reason box has no `maxlength`: a browser would cut a pasted text short without a word;
+    the page counts the characters as they are typed and the form says what is too long.
+    """
+
     APPROVE, REJECT = "approve", "reject"
     decision = forms.ChoiceField(
         label=_("审核结果"),
         choices=[(APPROVE, _("同意")), (REJECT, _("退回"))],
         widget=forms.RadioSelect,
+        error_messages={"required": _("请选择同意或退回")},
     )
     reason = forms.CharField(
-        label=_("退回原因"), max_length=REASON_MAX, required=False, widget=forms.Textarea
+        label=_("退回原因"),
+        max_length=REASON_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={
+            "max_length": _(
+                "退回原因最多%(limit_value)d个字，现在是%(show_value)d个字，请删减后再提交"
+            )
+        },
     )
+    reason_max = REASON_MAX
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].widget.attrs.pop("maxlength", None)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == self.APPROVE:
+            # An approval has no reason: whatever the hidden box holds is not sent on.
+            data["reason"] = ""
+            self.errors.pop("reason", None)
+        elif (
+            data.get("decision") == self.REJECT and "reason" in data and not data["reason"].strip()
+        ):
+            self.add_error("reason", _("请填写退回原因"))
+        return data

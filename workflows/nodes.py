@@ -5,7 +5,8 @@ the page runs. The review page calls a service (the API calls the same one), and
 service locks the demand row, then the claim, then the process (workflows/services.py), so two
 decisions on one demand queue on the demand. Taking the process lock first in the page would
 invert that order. `ServiceView`'s page therefore only loads the task and checks the user's
-right to execute it, as Viewflow's does; the service opens the transaction, takes the locks in
+right to it (to execute it, or to review its league org's claims: the page itself refuses a
+decision on a task that is not the user's); the service opens the transaction, takes the locks in
 the one order and moves the task through Viewflow's activation.
 """
 
@@ -16,10 +17,33 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import path
 from viewflow.workflow import flow
+from viewflow.workflow.flow.utils import wrap_task_view
+
+from .views import ReviewAssignView, ReviewUnassignView
 
 
 class ServiceView(flow.View):
-    """`flow.View` for a task its page completes through a service (which takes the locks)."""
+    """`flow.View` for a task its page completes through a service (which takes the locks).
+
+    Its take and put-back pages are Viewflow's, showing the claim and going on to the form.
+    """
+
+    assign_view_class = ReviewAssignView
+    unassign_view_class = ReviewUnassignView
+
+    def can_review(self, user, task) -> bool:
+        """Whether `user` holds the task's permission: may take it from the queue."""
+        return bool(task.owner_permission) and user.has_perm(task.owner_permission)
+
+    @property
+    def assign_path(self):
+        """Viewflow's assign page, open to the reviewers of the task's league org: a task a
+        colleague took a moment ago is the page's message (ReviewAssignView), not a 403."""
+        return path(
+            f"<int:process_pk>/{self.name}/<int:task_pk>/assign/",
+            wrap_task_view(self, self.assign_view, permission=self.can_review),
+            name="assign",
+        )
 
     def can_unassign(self, user, task):
         """Only the holder puts a task back in the queue.
@@ -37,7 +61,11 @@ class ServiceView(flow.View):
             task = get_object_or_404(task_class, pk=task_pk, process_id=process_pk)
             if task.flow_task != self:
                 raise Http404("No task matches the given query.")
-            if not self.can_execute(request.user, task=task):
+            # The holder, or a reviewer of the task's league org, whose page tells them the
+            # task is not (or no longer) theirs (workflows.views.ReviewClaimView).
+            if not (
+                self.can_execute(request.user, task=task) or self.can_review(request.user, task)
+            ):
                 raise PermissionDenied
             request.activation = self.activation_class(task)
             return origin_view(request, *args, process_pk=process_pk, task_pk=task_pk, **kwargs)

@@ -4,7 +4,7 @@ which reviews are overdue."""
 import datetime
 
 from django.conf import settings
-from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Task
@@ -212,19 +212,55 @@ def _review_tasks(user, review) -> QuerySet[Task]:
     ).order_by("created", "pk")
 
 
+def _review_permissions(user) -> list[str]:
+    return [review_permission(org) for org in user.reviewer_league_org_ids()]
+
+
 def review_queue(user, review) -> QuerySet[Task]:
     """The reviewer's queue: the unassigned tasks of the `review` node that carry one of the
-    user's league orgs' review permissions, newest first.
+    user's league orgs' review permissions, oldest (and so overdue) first.
 
     What Viewflow's queue selects of a review task (a NEW task carries its league org's
     review permission and no owner), asked as one query on the permission itself, which the
     index `viewflow_task_queue` serves (migration 0005), instead of Viewflow's join to every
     process and its OR over permission, owner and none.
     """
-    permissions = [review_permission(org) for org in user.reviewer_league_org_ids()]
     return Task.objects.filter(
-        flow_task=review, status=STATUS.NEW, owner_permission__in=permissions
-    ).order_by("-created")
+        flow_task=review, status=STATUS.NEW, owner_permission__in=_review_permissions(user)
+    ).order_by("created", "pk")
+
+
+def review_open_tasks(user, review) -> QuerySet[Task]:
+    """The open reviews of the user's league orgs: the queue and the tasks someone holds.
+
+    An assigned task keeps the permission it was created with, so the same index serves it.
+    The queue's saved filters (超期, a zone, 我的) read this, with the assignee column.
+    """
+    return Task.objects.filter(
+        flow_task=review,
+        status__in=(STATUS.NEW, STATUS.ASSIGNED),
+        owner_permission__in=_review_permissions(user),
+    ).order_by("created", "pk")
+
+
+def review_overdue_q(now: datetime.datetime | None = None) -> Q:
+    """review_is_overdue in SQL, on an open review task."""
+    return Q(created__lt=review_overdue_cutoff(now))
+
+
+def review_zone_q(zone: str) -> Q:
+    return Q(process__claim__demand__zone=zone)
+
+
+def review_task_counts(user, review, filters: dict[str, Q]) -> dict[str, int]:
+    """How many of the user's open reviews each of `filters` selects, in one query."""
+    if not filters:
+        return {}
+    return (
+        review_open_tasks(user, review)
+        .order_by()
+        .aggregate(**{name: Count("pk", filter=q) for name, q in filters.items()})
+    )
 
 
 def next_review_task(user, review) -> Task | None:
@@ -234,7 +270,7 @@ def next_review_task(user, review) -> Task | None:
         return None
     return (
         _review_tasks(user, review).filter(owner=user, status=STATUS.ASSIGNED).first()
-        or review_queue(user, review).order_by("created", "pk").first()
+        or review_queue(user, review).first()
     )
 
 

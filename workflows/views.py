@@ -1,13 +1,24 @@
 """Operator UI task views; each one calls the same service as the API."""
 
+import datetime
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.shortcuts import redirect
+from django.utils import timezone, translation
 from django.utils.functional import cached_property
+from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext_lazy
 from django.views.generic import FormView
 from django_fsm import can_proceed
-from viewflow.workflow.flow.views import IndexTaskView, UserIndexTaskView
+from viewflow.workflow.flow.views import (
+    AssignTaskView,
+    IndexTaskView,
+    UnassignTaskView,
+    UserIndexTaskView,
+)
 
 from demands.choices import Guarantee
 from orgs.choices import ServiceArea, ServiceObject
@@ -17,21 +28,33 @@ from orgs.forms import add_domain_errors
 from . import selectors, services
 from .forms import ReviewForm
 
+# timesince's units as a reviewer reads them: 3天5小时.
+AGE_UNITS = {
+    "year": ngettext_lazy("%(num)d年", "%(num)d年", "num"),
+    "month": ngettext_lazy("%(num)d个月", "%(num)d个月", "num"),
+    "week": ngettext_lazy("%(num)d周", "%(num)d周", "num"),
+    "day": ngettext_lazy("%(num)d天", "%(num)d天", "num"),
+    "hour": ngettext_lazy("%(num)d小时", "%(num)d小时", "num"),
+    "minute": ngettext_lazy("%(num)d分钟", "%(num)d分钟", "num"),
+}
+
+
+def task_age(created: datetime.datetime, now: datetime.datetime | None = None) -> str:
+    """How long a task has waited, e.g. 3天5小时 (3 days, 5 hours in English)."""
+    age = timesince(created, now, time_strings=AGE_UNITS)
+    if (translation.get_language() or "").startswith("zh"):
+        # Chinese writes the units together; timesince puts its list separator between them.
+        age = age.replace(_(", "), "")
+    return age
+
 
 def _labels(choices, codes) -> list[str]:
     names = dict(choices.choices)
     return [str(names.get(code, code)) for code in codes or []]
 
 
-class ReviewClaimView(FormView):
-    """The review task: approve (同意) or return (退回, with a reason) one claim.
-
-    Shows what a reviewer weighs: the demand, the claiming org and its record, and the other
-    claims of the same demand. After a decision it goes on to the reviewer's next review.
-    """
-
-    form_class = ReviewForm
-    template_name = "workflows/review.html"
+class ReviewScreenMixin:
+    """What the review screen shows of the task's claim, for its form and its take page."""
 
     @property
     def claim(self):
@@ -41,40 +64,191 @@ class ReviewClaimView(FormView):
     def review(self) -> dict:
         return selectors.review_context(self.claim)
 
+    def task_url(self, task, name: str) -> str:
+        return task.flow_task.reverse(name, args=[task.process_id, task.pk])
+
     def get_context_data(self, **kwargs):
         review = self.review
         demand, org = review["demand"], review["org"]
+        task = self.request.activation.task
+        now = timezone.now()
         return super().get_context_data(
             **review,
             can_decide=can_proceed(review["claim"].approve),
             demand_guarantees=_labels(Guarantee, demand.guarantees),
             org_service_areas=_labels(ServiceArea, org.service_areas),
             org_service_objects=_labels(ServiceObject, org.service_objects),
+            task_age=task_age(task.created, now),
+            task_overdue=task.status in selectors.ACTIVE_TASK_STATES
+            and selectors.review_is_overdue(task.created, now),
+            overdue_days=selectors.review_overdue_days(),
+            queue_url=self.request.resolver_match.flow_viewset.reverse("queue"),
+            counter_text=_("%(count)s / %(max)s 字"),
+            counter_over_text=_("，超出%(over)s字"),
             **kwargs,
         )
+
+
+class ReviewClaimView(ReviewScreenMixin, FormView):
+    """The review task: approve (同意) or return (退回, with a reason) one claim.
+
+    Shows what a reviewer weighs: the demand, the claiming org and its record, and the other
+    claims of the same demand. After a decision it goes on to the reviewer's next review.
+
+    The page reaches here for the task's holder and for any reviewer who holds the task's
+    permission (`ServiceView`): a decision posted from a page that is no longer current (the
+    task decided in another tab, put back, or handed to a colleague) is not sent to the
+    service, which would take the task over; the page answers with the conflict and keeps what
+    was typed.
+    """
+
+    form_class = ReviewForm
+    template_name = "workflows/review.html"
+
+    @cached_property
+    def executable(self) -> bool:
+        activation = self.request.activation
+        return activation.flow_task.can_execute(self.request.user, activation.task)
+
+    def get(self, request, *args, **kwargs):
+        if not self.executable:
+            # Not (or no longer) the user's: the task's index page says what they may do.
+            return redirect(self.task_url(request.activation.task, "index"))
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        form = self.get_form()
+        conflict = self.conflict_message()
+        if conflict:
+            return self.conflict(form, conflict)
+        if form.is_valid():
+            return self.form_valid(form)
+        return self.form_invalid(form)
+
+    def conflict_message(self) -> str | None:
+        """Why a decision posted now would not be this page's to make, or None."""
+        task = self.request.activation.task
+        claim = self.review["claim"]
+        if not can_proceed(claim.approve):
+            return _("该认领已处理（当前状态：%(status)s），你的审核结果未提交。") % {
+                "status": claim.get_status_display()
+            }
+        if not self.executable:
+            if task.owner_id is None:
+                return _("该任务已放回队列，不再由你处理，你的审核结果未提交。")
+            return _("该任务现由%(name)s处理，你的审核结果未提交。") % {"name": str(task.owner)}
+        return None
+
+    def conflict(self, form, message: str):
+        form.is_valid()  # the typed text is shown again as it was posted
+        next_task = selectors.next_review_task(self.request.user, self.request.activation.flow_task)
+        context = self.get_context_data(
+            form=form,
+            conflict=message,
+            next_url=self.task_url(next_task, "index") if next_task else None,
+        )
+        return self.render_to_response(context, status=409)
 
     def form_valid(self, form):
         try:
             if form.cleaned_data["decision"] == ReviewForm.APPROVE:
                 services.claim_approve(claim=self.claim, actor=self.request.user)
-                messages.success(self.request, _("已同意该认领申请"))
+                done = _("已同意该认领申请")
             else:
                 services.claim_reject(
                     claim=self.claim, actor=self.request.user, reason=form.cleaned_data["reason"]
                 )
-                messages.success(self.request, _("已退回该认领申请"))
+                done = _("已退回该认领申请")
         except DomainError as exc:
             add_domain_errors(form, exc)
             return self.form_invalid(form)
-        return redirect(self.get_success_url())
+        url, then = self.next_review()
+        # One message: the page shows one at a time.
+        messages.success(self.request, f"{done}。{then}" if then else done)
+        return redirect(url)
+
+    def next_review(self) -> tuple[str, str]:
+        """The next review's form and what to say of it: the reviewer's oldest assigned task,
+        else the queue's oldest, taken for them as 领取并审核 would; with none left, the queue."""
+        user, review = self.request.user, self.request.activation.flow_task
+        for _attempt in range(3):  # a colleague may take the one chosen meanwhile
+            task = selectors.next_review_task(user, review)
+            if task is None:
+                break
+            if task.owner_id == user.pk:
+                return self.task_url(task, "execute"), ""
+            if take_task(task, user):
+                return self.task_url(task, "execute"), _(
+                    "已为你领取下一个任务，如暂不处理可点击「放回队列」"
+                )
+        return self.request.resolver_match.flow_viewset.reverse("queue"), _(
+            "队列中已没有待审核的任务"
+        )
+
+
+def take_task(task, user) -> bool:
+    """Assign a queued task to `user` through its activation, as Viewflow's assign page does;
+    False when it was taken meanwhile or is no longer the user's to take."""
+    with transaction.atomic(), task.activation() as activation:
+        if not (
+            activation.assign.can_proceed()
+            and activation.flow_task.can_assign(user, activation.task)
+        ):
+            return False
+        activation.assign(user)
+    return True
+
+
+class ReviewAssignView(ReviewScreenMixin, AssignTaskView):
+    """The review task's take page: the claim as the review screen shows it, and 领取并审核.
+
+    Viewflow's assign (its permission check, its process lock); then on to the form.
+    """
+
+    template_name = "workflows/review.html"
+    success_message = ""
+
+    def dispatch(self, request, *args, **kwargs):
+        activation = request.activation
+        task = activation.task
+        if not activation.flow_task.can_assign(request.user, task):
+            # Taken meanwhile (two reviewers on the same oldest task), or already the user's.
+            if task.owner_id == request.user.pk:
+                return redirect(self.task_url(task, "index"))
+            if task.owner_id is not None:
+                messages.warning(
+                    request, _("该任务刚由%(name)s领取，请选择其他任务") % {"name": task.owner}
+                )
+            else:
+                messages.warning(request, _("该任务已处理，请选择其他任务"))
+            return redirect(request.resolver_match.flow_viewset.reverse("queue"))
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(taking=True, **kwargs)
 
     def get_success_url(self):
-        """The reviewer's next review (inbox first, then queue), else back to the queue."""
-        task = selectors.next_review_task(self.request.user, self.request.activation.flow_task)
-        if task is None:
-            return self.request.resolver_match.flow_viewset.reverse("queue")
-        step = "execute" if task.owner_id == self.request.user.pk else "assign"
-        return task.flow_task.reverse(step, args=[task.process_id, task.pk])
+        activation = self.request.activation
+        return self.task_url(activation.task, "execute")
+
+
+class ReviewUnassignView(ReviewScreenMixin, UnassignTaskView):
+    """放回队列: Viewflow's unassign of the holder's own task, then back to the queue. (The
+    review screen posts here directly; the page itself asks to confirm.)"""
+
+    template_name = "workflows/review.html"
+    success_message = ""
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(releasing=True, **kwargs)
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        messages.success(self.request, _("已将任务放回队列"))
+        return response
+
+    def get_success_url(self):
+        return self.request.resolver_match.flow_viewset.reverse("queue")
 
 
 class TaskIndexScopeMixin:

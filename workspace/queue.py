@@ -1,48 +1,90 @@
-"""The reviewer's queue and inbox: Viewflow's task lists with the claim, its age and overdue mark,
-and their bulk actions (take the selected tasks, put them back), scoped to the user's own."""
+"""The reviewer's queue, inbox and archive: Viewflow's task lists with the claim (demand and org
+in full), its age and overdue mark, search, saved filters with their counts, the row's own
+action (领取并审核), and the bulk actions (take the selected tasks, put them back), scoped to the
+user's own."""
 
 import datetime
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Q
 from django.http import HttpResponseRedirect
-from django.utils import timezone, translation
-from django.utils.functional import cached_property
-from django.utils.html import format_html
-from django.utils.timesince import timesince
-from django.utils.translation import gettext, ngettext_lazy
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import SimpleLazyObject, cached_property
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from django_filters import NumberFilter
+from django_filters import CharFilter, ChoiceFilter, FilterSet, NumberFilter
 from viewflow import viewprop
 from viewflow.views import Action
 from viewflow.workflow.fields import get_task_ref
 from viewflow.workflow.flow import views as flow_views
-from viewflow.workflow.flow.views.filters import FlowUserTaskListFilter
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
+from demands.choices import Zone
 from workflows.flows import ClaimFlow
-from workflows.selectors import review_is_overdue, review_overdue_days, review_queue
+from workflows.models import ClaimStatus
+from workflows.selectors import (
+    review_is_overdue,
+    review_open_tasks,
+    review_overdue_days,
+    review_overdue_q,
+    review_queue,
+    review_task_counts,
+    review_zone_q,
+)
+from workflows.views import task_age
 
-# timesince's units as a reviewer reads them: 3天5小时.
-AGE_UNITS = {
-    "year": ngettext_lazy("%(num)d年", "%(num)d年", "num"),
-    "month": ngettext_lazy("%(num)d个月", "%(num)d个月", "num"),
-    "week": ngettext_lazy("%(num)d周", "%(num)d周", "num"),
-    "day": ngettext_lazy("%(num)d天", "%(num)d天", "num"),
-    "hour": ngettext_lazy("%(num)d小时", "%(num)d小时", "num"),
-    "minute": ngettext_lazy("%(num)d分钟", "%(num)d分钟", "num"),
+__all__ = ["task_age"]  # read by the tests and the list pages as before
+
+# The queue's saved filters (?view=…), in the sidebar's order: each selects among the open
+# reviews of the user's league orgs, taken or not (the plain queue is the untaken ones).
+SAVED_FILTERS = {
+    "overdue": (_("超期"), "alarm", lambda user, now: review_overdue_q(now)),
+    "qicai": (_("七彩假期"), "wb_sunny", lambda user, now: review_zone_q(Zone.COLORFUL_HOLIDAY)),
+    "yunzhijiao": (
+        _("青年云支教"),
+        "cast_for_education",
+        lambda user, now: review_zone_q(Zone.CLOUD_TEACHING),
+    ),
+    "mine": (_("我的"), "person", lambda user, now: Q(owner=user, status=STATUS.ASSIGNED)),
 }
+SORTS = {"oldest": ("created", "pk"), "newest": ("-created", "-pk")}
 
 
-def task_age(created: datetime.datetime, now: datetime.datetime | None = None) -> str:
-    """How long a task has waited, e.g. 3天5小时 (3 days, 5 hours in English)."""
-    age = timesince(created, now, time_strings=AGE_UNITS)
-    if (translation.get_language() or "").startswith("zh"):
-        # Chinese writes the units together; timesince puts its list separator between them.
-        age = age.replace(gettext(", "), "")
-    return age
+def saved_filter_q(name: str, user, now=None) -> Q:
+    return SAVED_FILTERS[name][2](user, now or timezone.now())
+
+
+def saved_filters(user):
+    """The queue's saved filters as the sidebar shows them: name, label, icon, link and count.
+
+    Lazy: the counts come from one conditional-aggregate query over the user's open reviews,
+    run when a page shows them (none for a user who reviews for no league org).
+    """
+    return SimpleLazyObject(lambda: _saved_filters(user))
+
+
+def _saved_filters(user) -> list[dict]:
+    if not (user.is_authenticated and user.reviewer_league_org_ids()):
+        return []
+    now = timezone.now()
+    counts = review_task_counts(
+        user, ClaimFlow.review, {name: saved_filter_q(name, user, now) for name in SAVED_FILTERS}
+    )
+    queue = reverse("claim:queue")
+    return [
+        {
+            "name": name,
+            "label": label,
+            "icon": icon,
+            "url": f"{queue}?view={name}",
+            "count": counts[name],
+        }
+        for name, (label, icon, _q) in SAVED_FILTERS.items()
+    ]
 
 
 def flow_step_choices(*, human_only: bool = False) -> list[tuple[str, str]]:
@@ -55,35 +97,78 @@ def flow_step_choices(*, human_only: bool = False) -> list[tuple[str, str]]:
     ]
 
 
-class ReviewTaskFilter(FlowUserTaskListFilter):
-    """Viewflow's queue filter without its two reads of the whole queue on every page.
+class ReviewTaskFilter(FilterSet):
+    """The reviewer's lists' one search box, saved filter, order and process number.
 
-    Viewflow offers the queue's processes as a drop-down (every process in the queue, read
-    and rendered: 290 options for a busy league org) and its steps by a SELECT DISTINCT over
-    the queue. Here the process is asked for by number and the steps are the flow's own.
+    Viewflow's queue filter offers the queue's processes as a drop-down (every process in the
+    queue, read and rendered: 290 options for a busy league org) and its steps by a SELECT
+    DISTINCT over the queue; the queue has one step, and the process is asked for by number.
+    An invalid value is the form's error (the list then shows nothing), never ignored.
     """
 
+    q = CharFilter(method="search", label=_("搜索需求标题或组织名称"), max_length=50)
+    view = ChoiceFilter(
+        method="saved_view",
+        label=_("筛选"),
+        choices=[(name, label) for name, (label, _icon, _q) in SAVED_FILTERS.items()],
+        empty_label=_("待领取"),
+    )
+    sort = ChoiceFilter(
+        method="order",
+        label=_("排序"),
+        choices=[("oldest", _("最早提交优先")), ("newest", _("最新提交优先"))],
+        empty_label=None,
+    )
     process = NumberFilter(field_name="process_id", label=_("流程编号"), min_value=1)
-
-    def __init__(self, *args, **kwargs):
-        super(FlowUserTaskListFilter, self).__init__(*args, **kwargs)
-        self.filters["flow_task"].field.choices = flow_step_choices(human_only=True)
 
     class Meta:
         model = Task
-        fields = ("process", "flow_task", "created")
+        fields = ("q", "view", "sort", "process")
+
+    def search(self, queryset, name, value):
+        for term in value.split():
+            queryset = queryset.filter(
+                Q(process__claim__demand__title__icontains=term)
+                | Q(process__claim__org__name__icontains=term)
+            )
+        return queryset
+
+    def saved_view(self, queryset, name, value):
+        return queryset.filter(saved_filter_q(value, self.request.user))
+
+    def order(self, queryset, name, value):
+        return queryset.order_by(*SORTS[value])
+
+
+class ArchiveTaskFilter(ReviewTaskFilter):
+    view = None
+    sort = None
+
+    class Meta:
+        model = Task
+        fields = ("q", "process")
 
 
 class ReviewTaskColumnsMixin:
-    """The claim's demand and org, the task's age and an overdue badge, in one query a page."""
+    """The claim's demand and org in full, the task's age and overdue badge, its holder: one
+    query a page, rendered as a table on a desk and as cards on a phone."""
 
-    columns = ("task_id", "task_title", "demand_title", "claim_org", "age", "overdue", "created")
+    columns = ("task_id", "demand_title", "claim_org", "age", "created")
     filterset_class = ReviewTaskFilter
+    template_name = "workspace/review_tasks_list.html"
+    list_kind = "queue"
 
     def get_queryset(self):
         return (
-            super().get_queryset().select_related("process__claim__demand", "process__claim__org")
+            super()
+            .get_queryset()
+            .select_related("process__claim__demand", "process__claim__org", "owner")
         )
+
+    def is_strict_filter(self):
+        # An invalid filter lists nothing and says why, never the whole list. (Unbound, the
+        # filter is not "valid": no parameters is the whole list.)
+        return bool(self.request.GET)
 
     def _claim(self, task):
         # The claim links to its process; a process without one (never, for ClaimFlow) shows blank.
@@ -94,46 +179,127 @@ class ReviewTaskColumnsMixin:
         return claim.demand.title if claim else None
 
     demand_title.short_description = _("需求标题")
-    demand_title.orderby_column = "process__claim__demand__title"
 
     def claim_org(self, task):
         claim = self._claim(task)
         return claim.org.name if claim else None
 
     claim_org.short_description = _("认领组织")
-    claim_org.orderby_column = "process__claim__org__name"
 
     def age(self, task):
         return task_age(task.created, self.now)
 
     age.short_description = _("提交时长")
 
-    def overdue(self, task):
-        if not review_is_overdue(task.created, self.now):
-            return ""
-        return format_html(
-            '<span class="review-overdue" title="{}" style="display:inline-block;padding:2px 8px;'
-            'border-radius:12px;background:#b00020;color:#fff;font-size:12px">{}</span>',
-            gettext("提交超过%(days)d天未审核") % {"days": review_overdue_days()},
-            gettext("已超期"),
-        )
-
-    overdue.short_description = _("超期")
-
     @cached_property
     def now(self) -> datetime.datetime:
         # One clock for a whole page, so that ages and badges agree.
         return timezone.now()
 
+    @cached_property
+    def saved_view(self) -> str | None:
+        view = self.request.GET.get("view")
+        return view if view in SAVED_FILTERS else None
+
+    def rows(self, tasks):
+        """Each task with what its row shows and the action it offers the user."""
+        user = self.request.user
+        for task in tasks:
+            claim = self._claim(task)
+            if task.status == STATUS.NEW:
+                action = "take"
+            elif task.status == STATUS.ASSIGNED and task.owner_id == user.pk:
+                action = "continue"
+            else:
+                action = "view"
+            flow_task, args = task.flow_task, [task.process_id, task.pk]
+            yield {
+                "task": task,
+                "open_url": flow_task.reverse("index", args=args),
+                "assign_url": flow_task.reverse("assign", args=args) if action == "take" else None,
+                "detail_url": flow_task.reverse("detail", args=args),
+                "claim": claim,
+                "age": task_age(task.created, self.now),
+                "overdue": task.status in (STATUS.NEW, STATUS.ASSIGNED)
+                and review_is_overdue(task.created, self.now),
+                "action": action,
+                "outcome": self.outcome(task, claim),
+            }
+
+    def outcome(self, task, claim):
+        return None
+
+    def query(self, **changes) -> str:
+        """This page's query string with `changes` (None drops a parameter), on its first page
+        unless a page is given."""
+        params = self.request.GET.copy()
+        params.pop(self.page_kwarg, None)
+        for name, value in changes.items():
+            if value is None:
+                params.pop(name, None)
+            else:
+                params[name] = value
+        return f"?{params.urlencode()}" if params else "?"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        page = context.get("page_obj")
+        form = self.filterset.form if self.filterset is not None else None
+        sort = self.request.GET.get("sort") or "oldest"
+        return context | {
+            "rows": list(self.rows(page if page is not None else context["object_list"])),
+            "list_kind": self.list_kind,
+            "saved_view": self.saved_view,
+            "filter_form": form,
+            "filter_errors": [
+                error
+                for errors in (form.errors.values() if form is not None else [])
+                for error in errors
+            ],
+            "overdue_days": review_overdue_days(),
+            "show_assignee": self.list_kind == "queue" and self.saved_view is not None,
+            "searching": bool(self.request.GET.get("q") or self.request.GET.get("process")),
+            "sort_links": [
+                {"code": code, "label": label, "url": self.query(sort=code), "active": code == sort}
+                for code, label in (("oldest", _("最早提交优先")), ("newest", _("最新提交优先")))
+            ]
+            if self.list_kind != "archive"
+            else [],
+            "view_links": [{"name": None, "label": _("待领取"), "url": self.query(view=None)}]
+            + [
+                {"name": name, "label": label, "url": self.query(view=name)}
+                for name, (label, _icon, _q) in SAVED_FILTERS.items()
+            ]
+            if self.list_kind == "queue"
+            else [],
+            "prev_url": self.query(**{self.page_kwarg: page.previous_page_number()})
+            if page is not None and page.has_previous()
+            else None,
+            "next_url": self.query(**{self.page_kwarg: page.next_page_number()})
+            if page is not None and page.has_next()
+            else None,
+            "clear_url": self.query(q=None, process=None),
+            "bulk_links": [
+                {
+                    "label": action.name,
+                    "url": self.request.resolver_match.flow_viewset.reverse(action.viewname),
+                }
+                for action in self.get_bulk_actions()
+            ],
+        }
+
 
 class ReviewQueueListView(ReviewTaskColumnsMixin, flow_views.FlowQueueListView):
-    """待审核: the review tasks a reviewer may take, with the bulk assign action."""
+    """待审核: the review tasks a reviewer may take (or, through a saved filter, the open
+    reviews of their league orgs), with the row's 领取并审核 and the bulk assign action."""
 
     title = _("待审核队列")
     bulk_actions = (Action(name=_("将所选任务分配给我"), viewname="tasks_assign"),)
 
     @viewprop
     def queryset(self):
+        if self.saved_view is not None:
+            return review_open_tasks(self.request.user, ClaimFlow.review)
         return review_queue(self.request.user, ClaimFlow.review)
 
 
@@ -141,7 +307,41 @@ class ReviewInboxListView(ReviewTaskColumnsMixin, flow_views.FlowInboxListView):
     """我的任务: the review tasks assigned to the reviewer, with the bulk unassign action."""
 
     title = _("我的待办")
+    list_kind = "inbox"
     bulk_actions = (Action(name=_("将所选任务放回队列"), viewname="tasks_unassign"),)
+
+    @viewprop
+    def queryset(self):
+        return super().queryset.order_by("created", "pk")
+
+
+class ReviewArchiveListView(ReviewTaskColumnsMixin, flow_views.FlowArchiveListView):
+    """已办任务: the tasks the user finished, with what was decided (同意, or 退回 and why)."""
+
+    title = _("已办任务")
+    list_kind = "archive"
+    filterset_class = ArchiveTaskFilter
+    columns = ("task_id", "demand_title", "claim_org", "finished")
+
+    @viewprop
+    def queryset(self):
+        return super().queryset.order_by("-finished", "-pk")
+
+    def outcome(self, task, claim):
+        """What the task's end says about the claim, from the claim's own record.
+
+        A review done (STATUS.DONE) decided the claim: the claim's decision fields were set
+        by the same transaction, and a return keeps its reason. A review cancelled (the
+        process was, by a competing approval, a withdrawal or an administrator) decided
+        nothing: it shows as closed, with the claim's reason.
+        """
+        if claim is None:
+            return None
+        if task.status == STATUS.DONE:
+            if claim.status == ClaimStatus.REJECTED:
+                return {"code": "rejected", "label": gettext("退回"), "reason": claim.reason}
+            return {"code": "approved", "label": gettext("同意"), "reason": ""}
+        return {"code": "closed", "label": gettext("未审核即关闭"), "reason": claim.reason}
 
 
 # -- bulk actions ------------------------------------------------------------------------------

@@ -34,9 +34,11 @@ from .monitor import (
 from .queue import (
     BulkAssignView,
     BulkUnassignView,
+    ReviewArchiveListView,
     ReviewInboxListView,
     ReviewQueueListView,
     flow_step_choices,
+    saved_filters,
 )
 
 
@@ -71,10 +73,6 @@ class ScopedTaskListView(ClaimBriefMixin, flow_views.DashboardTaskListView):
         )
 
 
-class ArchiveListView(ClaimBriefMixin, flow_views.FlowArchiveListView):
-    """The tasks the user completed (Viewflow's archive)."""
-
-
 class ScopedChartView(flow_views.FlowChartView):
     """The flow's chart for anyone in the app; one process's chart only for those who see it."""
 
@@ -107,13 +105,14 @@ class ClaimFlowAppViewset(FlowAppViewset):
     inbox_view_class = ReviewInboxListView
     tasks_assign_view_class = BulkAssignView
     tasks_unassign_view_class = BulkUnassignView
-    archive_view_class = ArchiveListView
+    archive_view_class = ReviewArchiveListView
     base_template_name = "workspace/base_page.html"
 
     def get_context_data(self, request):
         """The menu's counts; the queue's as the queue page reads it (one indexed query)."""
         queue = review_queue(request.user, ClaimFlow.review)
-        return super().get_context_data(request) | {"user_queue": queue}
+        filters = saved_filters(request.user)  # the queue's saved filters, one query
+        return super().get_context_data(request) | {"user_queue": queue, "queue_filters": filters}
 
     @property
     def index_path(self):

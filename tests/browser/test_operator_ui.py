@@ -62,7 +62,7 @@ def test_reviewer_approves_from_the_queue_and_admin_follows(
     row = page.locator("tr", has_text=chosen.org.name).filter(has_text=first_demand.title)
     row.locator("a").first.click()
     page.wait_for_url("**/assign/")
-    page.click("button:has-text('领取并处理')")
+    page.click("button:has-text('领取并审核')")
     page.wait_for_url("**/execute/")
     page.wait_for_load_state("networkidle")
     assert page.locator(f"text={competitor.org.name}").count() >= 1  # competing claims shown
