@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 from django_filters import FilterSet
 from viewflow.urls import Site
+from viewflow.workflow.fields import get_task_ref
 from viewflow.workflow.flow import FlowAppViewset
 from viewflow.workflow.flow import views as flow_views
 from viewflow.workflow.flow.views.filters import DashboardTaskListViewFilter
@@ -60,11 +61,26 @@ class TaskListFilter(DashboardTaskListViewFilter):
 
     def __init__(self, *args, **kwargs):
         FilterSet.__init__(self, *args, **kwargs)
-        self.filters["flow_task"].field.choices = flow_step_choices()
+        # each step by its title (in the user's language), not its code name
+        titles = {get_task_ref(node): node.task_title for node in ClaimFlow.instance.nodes()}
+        self.filters["flow_task"].field.choices = [
+            (ref, titles.get(ref) or label) for ref, label in flow_step_choices()
+        ]
 
 
 class ScopedTaskListView(ClaimBriefMixin, flow_views.DashboardTaskListView):
     filterset_class = TaskListFilter
+
+    def flow_task(self, task):
+        return task.title  # the node's title; the field shows its code name ("Split Ratings")
+
+    flow_task.short_description = _("任务")
+
+    def process_summary(self, task):
+        return super().process_summary(task)
+
+    # Viewflow labels the column by the method's name, untranslated.
+    process_summary.short_description = _("认领")
 
     def get_queryset(self):
         return claim_processes_scope(
@@ -73,7 +89,18 @@ class ScopedTaskListView(ClaimBriefMixin, flow_views.DashboardTaskListView):
 
 
 class ArchiveListView(ClaimBriefMixin, flow_views.FlowArchiveListView):
-    """The tasks the user completed (Viewflow's archive)."""
+    """The tasks the user completed (Viewflow's archive), its columns named in our words:
+    Viewflow labels these two by their method names, untranslated."""
+
+    def brief(self, task):
+        return task.brief
+
+    brief.short_description = _("任务")
+
+    def process_summary(self, task):
+        return super().process_summary(task)
+
+    process_summary.short_description = _("认领")
 
 
 class AdminDashboardView(flow_views.DashboardView):
