@@ -40,10 +40,12 @@ CJK_TOKENS = ("i志愿", "中文")
 
 class VisibleText(HTMLParser):
     """The text a person reads or hears: text nodes (not in script/style or an icon's
-    ligature), and title, placeholder, aria-label, alt and the value of buttons."""
+    ligature), and title, placeholder, aria-label, alt, the value of input buttons and the
+    label, help text and error of custom field elements (<vf-field-input label=…>)."""
 
     HIDDEN = {"script", "style", "template", "noscript"}
     ATTRIBUTES = ("title", "placeholder", "aria-label", "alt")
+    ELEMENT_ATTRIBUTES = ("label", "help-text", "error")
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
@@ -60,6 +62,9 @@ class VisibleText(HTMLParser):
             self.add(attrs.get("value"))
         for name in self.ATTRIBUTES:
             self.add(attrs.get(name))
+        if "-" in tag:  # Viewflow's and Material's field elements show these attributes
+            for name in self.ELEMENT_ATTRIBUTES:
+                self.add(attrs.get(name))
 
     def handle_startendtag(self, tag, attrs):
         self.handle_starttag(tag, attrs)
