@@ -4,7 +4,7 @@ from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.contrib.admin.forms import AdminAuthenticationForm
-from django.contrib.auth import REDIRECT_FIELD_NAME, update_session_auth_hash
+from django.contrib.auth import REDIRECT_FIELD_NAME, password_validation, update_session_auth_hash
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.contrib.auth.views import LoginView, PasswordChangeView
 from django.core.exceptions import ValidationError
@@ -51,7 +51,16 @@ class ThrottledAdminAuthenticationForm(ThrottledLoginFormMixin, AdminAuthenticat
 
 
 class ServicePasswordChangeForm(PasswordChangeForm):
-    """Leaves the old password to the service, which checks it under the login throttle."""
+    """Leaves the old password to the service, which checks it under the login throttle.
+
+    The new password's help is the validators' rules as one line of text: Django's is an HTML
+    list, which Viewflow's form renderer shows escaped."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_password1"].help_text = " ".join(
+            password_validation.password_validators_help_texts()
+        )
 
     def clean_old_password(self):
         return self.cleaned_data["old_password"]

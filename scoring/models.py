@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from orgs.models import AppendOnlyQuerySet, LeagueOrg, VolunteerOrg
@@ -47,14 +48,25 @@ class Rating(PlainTextModel):
         return f"{self.get_side_display()} {self.stars}★"
 
 
+def rating_reason(*, title: str, stars: int) -> str:
+    """The ledger's words for points earned by a rating, in the active language."""
+    return gettext("「%(title)s」获得%(stars)d星评价") % {"title": title, "stars": stars}
+
+
 class PointsEntry(models.Model):
     """One line of an org's points ledger; the balance is the sum, nothing is ever edited."""
 
     league_org = models.ForeignKey(
-        LeagueOrg, null=True, blank=True, on_delete=models.PROTECT, related_name="points_entries"
+        LeagueOrg,
+        verbose_name=_("团组织"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="points_entries",
     )
     volunteer_org = models.ForeignKey(
         VolunteerOrg,
+        verbose_name=_("志愿服务组织"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -63,11 +75,21 @@ class PointsEntry(models.Model):
     points = models.IntegerField(_("积分"))
     reason = models.CharField(_("说明"), max_length=200)
     claim = models.ForeignKey(
-        Claim, null=True, blank=True, on_delete=models.PROTECT, related_name="points_entries"
+        Claim,
+        verbose_name=_("认领"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="points_entries",
     )
     # The rating that earned these points; unique, so settling twice cannot pay twice.
     rating = models.OneToOneField(
-        Rating, null=True, blank=True, on_delete=models.PROTECT, related_name="points_entry"
+        Rating,
+        verbose_name=_("评分"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="points_entry",
     )
     created_at = models.DateTimeField(_("时间"), auto_now_add=True)
 
@@ -93,7 +115,7 @@ class PointsEntry(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.points:+d} {self.reason}"
+        return f"{self.points:+d} {self.reason_text}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
@@ -102,3 +124,12 @@ class PointsEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("Points entries are append-only; add a correcting entry instead")
+
+    @property
+    def reason_text(self) -> str:
+        """The line's text in the reader's language. An entry paid for a rating is rendered
+        from the rating and its demand at display time (the stored `reason` is that text in
+        the language of the moment it was paid); any other entry shows its stored reason."""
+        if self.rating_id is None:
+            return self.reason
+        return rating_reason(title=self.claim.demand.title, stars=self.rating.stars)

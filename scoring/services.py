@@ -10,7 +10,7 @@ from orgs.validation import clean_text
 from workflows import services as claim_services
 from workflows.models import Claim, ClaimStatus
 
-from .models import PointsEntry, Rating, Side
+from .models import PointsEntry, Rating, Side, rating_reason
 from .rules import points_for_rating
 
 COMMENT_MAX = 200
@@ -89,8 +89,8 @@ def points_settle(*, claim: Claim) -> list[PointsEntry]:
         entries.append(
             PointsEntry(
                 points=points_for_rating(rating.stars),
-                reason=_("「%(title)s」获得%(stars)d星评价")
-                % {"title": claim.demand.title, "stars": rating.stars},
+                # Stored for the record; readers see reason_text, rendered in their language.
+                reason=rating_reason(title=claim.demand.title, stars=rating.stars),
                 claim=claim,
                 rating=rating,
                 **rated,

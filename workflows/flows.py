@@ -29,6 +29,12 @@ class ClaimFlow(flow.Flow):
     claimer publishes the activity; both sides rate each other and earn points.
     """
 
+    # Translatable, unlike the docstring that Viewflow would read them from: the board and
+    # every process page show them in the user's language.
+    process_title = _("认领流程")
+    process_description = _(
+        "志愿服务组织认领需求；需求所属团组织审核；认领成功的组织发布活动；双方互评并获得积分。"
+    )
     process_class = ClaimProcess
     lock_impl = lock.select_for_update_lock
     process_summary_template = "{{ process.claim }}"

@@ -6,6 +6,8 @@ all. Viewflow's task queue is already scoped by the per-org review permission
 queue's and inbox's bulk actions in workspace.queue. The process list has no bulk action.
 """
 
+from typing import NamedTuple
+
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.urls import path
@@ -13,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 from django_filters import FilterSet
 from viewflow.urls import Site
+from viewflow.workflow.fields import get_task_ref
 from viewflow.workflow.flow import FlowAppViewset
 from viewflow.workflow.flow import views as flow_views
 from viewflow.workflow.flow.views.filters import DashboardTaskListViewFilter
@@ -61,11 +64,26 @@ class TaskListFilter(DashboardTaskListViewFilter):
 
     def __init__(self, *args, **kwargs):
         FilterSet.__init__(self, *args, **kwargs)
-        self.filters["flow_task"].field.choices = flow_step_choices()
+        # each step by its title (in the user's language), not its code name
+        titles = {get_task_ref(node): node.task_title for node in ClaimFlow.instance.nodes()}
+        self.filters["flow_task"].field.choices = [
+            (ref, titles.get(ref) or label) for ref, label in flow_step_choices()
+        ]
 
 
 class ScopedTaskListView(ClaimBriefMixin, flow_views.DashboardTaskListView):
     filterset_class = TaskListFilter
+
+    def flow_task(self, task):
+        return task.title  # the node's title; the field shows its code name ("Split Ratings")
+
+    flow_task.short_description = _("任务")
+
+    def process_summary(self, task):
+        return super().process_summary(task)
+
+    # Viewflow labels the column by the method's name, untranslated.
+    process_summary.short_description = _("认领")
 
     def get_queryset(self):
         return claim_processes_scope(
@@ -95,6 +113,37 @@ class WorkspaceIndexView(RedirectView):
         return self.viewset.reverse(name)
 
 
+class MenuEntry(NamedTuple):
+    """One entry of the claim app's sidebar. `pages`: the URL names it stands for (the entry is
+    highlighted on them); `count`: a queryset whose count the entry shows, or None."""
+
+    name: str
+    label: str
+    icon: str
+    pages: tuple[str, ...] = ()
+    count: object = None
+
+
+# The sidebar of the claim app, in order; `admin`: provincial administrators only (the pages
+# answer 403 to others), `reviewer`: league reviewers only (a task queue that does not apply to
+# an administrator is not shown to one).
+ADMIN_ENTRIES = (
+    MenuEntry("dashboard", _("看板"), "view_kanban"),
+    MenuEntry(
+        "process_list",
+        _("流程监控"),
+        "account_tree",
+        ("process_detail", "process_cancel", "process_reassign", "process_chart"),
+    ),
+    MenuEntry("monitor_dashboard", _("数据看板"), "insights"),
+)
+REVIEWER_ENTRIES = (
+    MenuEntry("queue", _("待审核队列"), "schedule"),
+    MenuEntry("inbox", _("我的任务"), "inbox"),
+    MenuEntry("archive", _("已办任务"), "archive"),
+)
+
+
 class ClaimFlowAppViewset(FlowAppViewset):
     process_list_view_class = ProcessMonitorListView
     process_detail_view_class = ProcessMonitorDetailView
@@ -107,12 +156,39 @@ class ClaimFlowAppViewset(FlowAppViewset):
     tasks_unassign_view_class = BulkUnassignView
     archive_view_class = ReviewArchiveListView
     base_template_name = "workspace/base_page.html"
+    # Our sidebar: labelled entries by role, highlighted server-side, reachable with Tab.
+    menu_template_name = "workspace/flow_menu.html"
 
     def get_context_data(self, request):
-        """The menu's counts; the queue's as the queue page reads it (one indexed query)."""
-        queue = review_queue(request.user, ClaimFlow.review)
-        filters = saved_filters(request.user)  # the queue's saved filters, one query
-        return super().get_context_data(request) | {"user_queue": queue, "queue_filters": filters}
+        """The menu's entries and counts; the queue's as the queue page reads it (one indexed
+        query)."""
+        context = super().get_context_data(request)
+        context["user_queue"] = review_queue(request.user, ClaimFlow.review)
+        context["queue_filters"] = saved_filters(request.user)  # the queue's saved filters
+        context["claim_menu"] = self.menu_entries(request, context)
+        return context
+
+    def menu_entries(self, request, counts) -> list[dict]:
+        user, match = request.user, request.resolver_match
+        entries = []
+        if user.is_provincial_admin:
+            entries += ADMIN_ENTRIES
+        if user.reviewer_league_org_ids():
+            entries += REVIEWER_ENTRIES
+        # A page of this app is named by its URL name; a task's pages (claim:review:index …)
+        # belong to no entry.
+        current = match.url_name if match and match.namespaces[-1:] == [self.app_name] else None
+        return [
+            {
+                "name": entry.name,
+                "url": self.reverse(entry.name),
+                "label": entry.label,
+                "icon": entry.icon,
+                "count": counts.get(f"user_{entry.name}"),
+                "selected": current in (entry.name, *entry.pages),
+            }
+            for entry in entries
+        ]
 
     @property
     def index_path(self):
@@ -156,7 +232,13 @@ class ClaimFlowAppViewset(FlowAppViewset):
         )
 
 
-site = Site(
+class WorkspaceSite(Site):
+    """The operator UI: its list of applications in our words, in the Tab order."""
+
+    menu_template_name = "workspace/site_menu.html"
+
+
+site = WorkspaceSite(
     title=_("i志愿供需服务平台"),
     viewsets=[ClaimFlowAppViewset(ClaimFlow, icon="assignment"), LeagueWorkspace()],
 )

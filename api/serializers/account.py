@@ -141,6 +141,9 @@ class LeagueOrgProfileSerializer(serializers.Serializer):
 
 
 class PointsEntrySerializer(serializers.ModelSerializer):
+    # In the reader's language (Accept-Language), rendered from the rating, not stored prose.
+    reason = serializers.CharField(source="reason_text", read_only=True)
+
     class Meta:
         model = PointsEntry
         fields = ["id", "points", "reason", "claim", "created_at"]

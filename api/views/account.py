@@ -404,7 +404,9 @@ class MyPointsView(generics.GenericAPIView):
             raise PermissionDenied(_("只有组织账号有积分"))
         field = "volunteer_org" if org == request.user.volunteer_org else "league_org"
         page = self.paginate_queryset(
-            PointsEntry.objects.filter(**{field: org}).order_by("-created_at", "-id")
+            PointsEntry.objects.filter(**{field: org})
+            .select_related("claim__demand", "rating")  # each line's text is rendered from them
+            .order_by("-created_at", "-id")
         )
         return Response(
             {

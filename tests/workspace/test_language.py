@@ -15,3 +15,25 @@ def test_switch_to_english_and_back(client, reviewer, demand, operator):
     assert 'value="zh-hans"' in page
     client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
     assert "待审核队列" in client.get("/workspace/claim/queue/").content.decode()
+
+
+def test_viewflow_words_are_chinese_in_the_chinese_ui(client, reviewer, demand, operator):
+    """Viewflow's list chrome (our copies of its includes) and its scripts' words (the
+    JavaScript catalogue its pages load by name) in Chinese."""
+    from .. import factories as f
+
+    f.claim(demand, operator)
+    client.force_login(reviewer)
+    page = client.get("/workspace/claim/queue/").content.decode()
+    assert "第 1-1 条，共 1 条" in page and "1-1 of 1" not in page
+    assert "全选" in page and ">GO<" not in page
+    assert 'src="/i18n/js/"' in page
+    script = client.get("/i18n/js/").content.decode()
+    assert '"%(sel)s selected": "\\u5df2\\u9009 %(sel)s \\u9879"' in script  # 已选 %(sel)s 项
+
+
+def test_the_flow_is_named_in_english_in_the_english_ui(client, reviewer):
+    client.force_login(reviewer)
+    client.cookies["django_language"] = "en"
+    page = client.get("/workspace/claim/queue/").content.decode()
+    assert "认领流程" not in page and "Claim workflow" in page
