@@ -30,6 +30,7 @@ from .monitor import (
     _claim_of,
     stage_label,
 )
+from .text import with_detail
 
 FORMATS = ("csv", "xlsx")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -155,7 +156,7 @@ def demand_rows(demands):
     for demand in demands:
         kind = demand.get_type_display()
         if demand.type_other:
-            kind = f"{kind}（{demand.type_other}）"
+            kind = with_detail(kind, demand.type_other)
         yield [
             demand.pk,
             demand.title,

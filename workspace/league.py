@@ -599,7 +599,7 @@ class RatingSubmitView(RatingsView):
 class PointsView(LeagueReviewerRequired, ListModelView):
     model = PointsEntry
     title = gettext_lazy("我的积分")
-    columns = ("entry_time", "league_org", "points", "reason", "claim")
+    columns = ("entry_time", "league_org", "points", "reason_text", "claim")
     object_link_columns = ()
     paginate_by = 20
     template_name = "workspace/league/points.html"
@@ -607,8 +607,13 @@ class PointsView(LeagueReviewerRequired, ListModelView):
     @property
     def queryset(self):
         return PointsEntry.objects.filter(league_org_id__in=self.org_ids).select_related(
-            "league_org", "claim__org", "claim__demand"
+            "league_org", "claim__org", "claim__demand", "rating"
         )
+
+    def reason_text(self, obj):
+        return obj.reason_text
+
+    reason_text.short_description = gettext_lazy("说明")
 
     def entry_time(self, obj):
         return league_datetime(obj.created_at)

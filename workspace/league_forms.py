@@ -25,6 +25,8 @@ from orgs.models import City
 from orgs.validation import REASON_MAX
 from scoring.services import COMMENT_MAX
 
+from .text import with_detail
+
 
 def add_domain_errors(form: forms.Form, exc: DomainError, *, aliases=None) -> None:
     """orgs.forms.add_domain_errors, naming a field of the wizard's other step by its label."""
@@ -166,8 +168,8 @@ class DemandContentForm(DemandStepForm):
         # starts at today so that nobody picks a day the service will refuse.
         self.fields["start_date"].widget.attrs["min"] = timezone.localdate().isoformat()
         self.fields["initial_demands"].queryset = initial_demands
-        self.fields["initial_demands"].label_from_instance = lambda i: (
-            f"{i.title}（{i.league_org}）"
+        self.fields["initial_demands"].label_from_instance = lambda i: with_detail(
+            i.title, i.league_org
         )
         # A choice only for an account of several league orgs creating a demand; otherwise
         # the org is fixed (a draft stays with the org that wrote it).

@@ -48,6 +48,7 @@ from workflows.selectors import (
 )
 
 from . import dashboard
+from .text import listing, with_detail
 
 PROCESS_STATUS_LABELS = {
     PROCESS.NEW: _("进行中"),
@@ -140,7 +141,7 @@ def stage_label(process) -> str:
     if first is None:
         return ""
     if last is not None and last != first:
-        return f"{node_title(first)}、{node_title(last)}"
+        return listing((node_title(first), node_title(last)))
     return node_title(first)
 
 
@@ -735,7 +736,7 @@ class ReassignForm(ReasonForm):
         super().__init__(*args, **kwargs)
         self.fields["to_user"].queryset = candidates
         self.fields["to_user"].label_from_instance = lambda user: (
-            f"{user.display_name}（{user.username}）" if user.display_name else user.username
+            with_detail(user.display_name, user.username) if user.display_name else user.username
         )
 
 
