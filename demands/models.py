@@ -211,7 +211,7 @@ DEMAND_REQUIRED_FIELDS = (
 
 PUBLIC = models.Q(status__in=PUBLIC_STATES)
 
-# The most volunteers one demand may ask for (docs/workspace-league.md): the seeds' largest
+# The most volunteers one demand may ask for (docs/workspace.md): the seeds' largest
 # count is 9999; a larger number is a typo, not a plan. Read by the form and the API (the
 # model field's validator), so both refuse the same and the schema shows the maximum.
 MAX_VOLUNTEERS_NEEDED = 10_000

@@ -148,3 +148,12 @@ def adopted_initial_demand(reviewer: User, league_org: LeagueOrg):
         verify_mobile=False,
     )
     return demand_services.initial_demand_adopt(initial_demand=initial, actor=reviewer)
+
+
+def review_task(claim):
+    """The claim's review task (Viewflow's Task of ClaimFlow.review)."""
+    from viewflow.workflow.models import Task
+
+    from workflows.flows import ClaimFlow
+
+    return Task.objects.get(process_id=claim.process_id, flow_task=ClaimFlow.review)

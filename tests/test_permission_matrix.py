@@ -409,10 +409,6 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
             atomic.__exit__(None, None, None)
 
 
-def review_task(claim) -> Task:
-    return Task.objects.get(process_id=claim.process_id, flow_task=ClaimFlow.review)
-
-
 def node_task(claim, node_name) -> Task:
     return (
         Task.objects.filter(process_id=claim.process_id, flow_task=getattr(ClaimFlow, node_name))
@@ -560,7 +556,7 @@ def ws_url(r: Row, w: World, side) -> str:
 def ws_prepare(r: Row, w: World, side) -> None:
     """Bring the target to the state the row's action starts from (inside the cell)."""
     if r.path in ("claim:review:unassign", "claim:review:execute", "claim:tasks_unassign"):
-        task = review_task(w.obj(PENDING, side))
+        task = f.review_task(w.obj(PENDING, side))
         with task.activation() as activation:
             activation.assign(w.side_users[(REVIEWER, side)])
 
@@ -615,7 +611,7 @@ def bulk_body(r: Row, target) -> dict:
     if r.variant in (SELECT_ALL, SELECT_ALL_PREVIEW):
         body = {"select_all": "1"}
     else:
-        body = {"pk": [review_task(target).pk]}
+        body = {"pk": [f.review_task(target).pk]}
     if r.variant not in (PREVIEW, SELECT_ALL_PREVIEW):
         body["_confirm"] = "1"
     return body
@@ -857,7 +853,7 @@ def test_lists_show_only_own_rows(world, db):
     tasks = reviewer.get("/workspace/claim/tasks/").context["object_list"]
     assert tasks and {task.process_id for task in tasks} <= processes[OWN]
     queue = {task.pk for task in reviewer.get("/workspace/claim/queue/").context["object_list"]}
-    assert queue == {review_task(w.obj(PENDING, OWN)).pk}
+    assert queue == {f.review_task(w.obj(PENDING, OWN)).pk}
     archive = reviewer.get("/workspace/claim/archive/").context["object_list"]
     assert archive and {task.process_id for task in archive} <= processes[OWN]
 

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.functional import cached_property
 from django.utils.html import format_html
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views import generic
 from django_filters import ChoiceFilter, DateFilter, FilterSet, ModelChoiceFilter, NumberFilter
@@ -153,8 +153,9 @@ def process_age(process, now=None) -> datetime.timedelta:
 
 def format_age(age: datetime.timedelta) -> str:
     if age >= datetime.timedelta(days=1):
-        return gettext("%(n)d天") % {"n": age.days}
-    return gettext("%(n)d小时") % {"n": age.seconds // 3600}
+        return ngettext("%(n)d天", "%(n)d天", age.days) % {"n": age.days}
+    hours = age.seconds // 3600
+    return ngettext("%(n)d小时", "%(n)d小时", hours) % {"n": hours}
 
 
 # -- filters -----------------------------------------------------------------------------------

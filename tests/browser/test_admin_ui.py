@@ -17,6 +17,7 @@ from workflows.models import Claim
 from .. import factories as f
 from .conftest import CHROMIUM
 from .test_operator_ui import SHOTS
+from .workspace import PHONE, open_workspace
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -25,24 +26,6 @@ pytestmark = [
         reason="Debian's Chromium is not installed (apt-get install chromium); browser test skipped",
     ),
 ]
-
-LANGUAGES = {"zh-hans": "zh-CN", "en": "en-US"}
-
-
-def open_as(browser, live_server, username, *, language="zh-hans", phone=False):
-    viewport = {"width": 390, "height": 844} if phone else {"width": 1280, "height": 800}
-    context = browser.new_context(
-        locale=LANGUAGES[language], viewport=viewport, accept_downloads=True
-    )
-    context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
-    page = context.new_page()
-    page.goto(f"{live_server.url}/accounts/login/?next=/workspace/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", f.PASSWORD)
-    with page.expect_navigation():
-        page.click("button[type=submit]")
-    page.wait_for_load_state("networkidle")
-    return page
 
 
 @pytest.fixture
@@ -66,7 +49,9 @@ def world(province, reviewer, other_reviewer, operator, operator2):
 def test_admin_filters_cancels_in_bulk_and_exports(live_server, browser, world, language):
     SHOTS.mkdir(parents=True, exist_ok=True)
     first, second, other = world["first"], world["second"], world["other"]
-    page = open_as(browser, live_server, "admin_gd", language=language)
+    page = open_workspace(
+        browser, live_server, "admin_gd", language=language, accept_downloads=True
+    )
     page.goto(f"{live_server.url}/workspace/claim/flows/")
     page.wait_for_load_state("networkidle")
     assert page.locator("input[name=_search]").count() == 1  # one search box
@@ -143,7 +128,7 @@ def test_admin_filters_cancels_in_bulk_and_exports(live_server, browser, world, 
 
 def test_admin_on_a_phone(live_server, browser, world):
     SHOTS.mkdir(parents=True, exist_ok=True)
-    page = open_as(browser, live_server, "admin_gd", phone=True)
+    page = open_workspace(browser, live_server, "admin_gd", viewport=PHONE)
     for name, path in [
         ("board", "/workspace/claim/dashboard/"),
         ("monitor", "/workspace/claim/flows/?zone=colorful_holiday"),

@@ -18,9 +18,10 @@ from workflows import services as claim_services
 
 from .. import factories as f
 from .conftest import CHROMIUM
+from .workspace import DESKTOP, PHONE, open_workspace
 
 SHOTS = Path(settings.BASE_DIR) / "var" / "test-output" / "screenshots"
-SIZES = {"desktop": (1280, 800), "phone": (390, 844)}
+SIZES = {"desktop": DESKTOP, "phone": PHONE}
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -29,19 +30,6 @@ pytestmark = [
         reason="Debian's Chromium is not installed (apt-get install chromium); browser test skipped",
     ),
 ]
-
-
-def open_as(browser, live_server, username, size):
-    width, height = SIZES[size]
-    context = browser.new_context(locale="zh-CN", viewport={"width": width, "height": height})
-    page = context.new_page()
-    page.goto(f"{live_server.url}/accounts/login/?next=/workspace/league/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", f.PASSWORD)
-    with page.expect_navigation():
-        page.click("button[type=submit]")
-    page.wait_for_load_state("networkidle")
-    return page
 
 
 def choose(page, name, value):
@@ -91,7 +79,9 @@ def test_league_operator_publishes_through_the_wizard_and_rates(
 ):
     SHOTS.mkdir(parents=True, exist_ok=True)
     claim = in_service_claim(reviewer, operator, "【七彩假期】关爱留守儿童假期陪伴计划")
-    page = open_as(browser, live_server, "reviewer", size)
+    page = open_workspace(
+        browser, live_server, "reviewer", next_path="/workspace/league/", viewport=SIZES[size]
+    )
     base = f"{live_server.url}/workspace/league/"
 
     # 发布需求, step 1: the steps are numbered once, the required fields marked.

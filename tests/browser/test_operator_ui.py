@@ -16,8 +16,10 @@ from workflows.models import Claim, ClaimStatus
 
 from .. import factories as f
 from .conftest import CHROMIUM
+from .workspace import open_workspace
 
 SHOTS = Path(settings.BASE_DIR) / "var" / "test-output" / "screenshots"
+WIDE = {"width": 1400, "height": 900}
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -26,18 +28,6 @@ pytestmark = [
         reason="Debian's Chromium is not installed (apt-get install chromium); browser test skipped",
     ),
 ]
-
-
-def open_as(browser, live_server, username):
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 900})
-    page = context.new_page()
-    page.goto(f"{live_server.url}/accounts/login/?next=/workspace/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", f.PASSWORD)
-    with page.expect_navigation():
-        page.click("button[type=submit]")
-    page.wait_for_load_state("networkidle")
-    return page
 
 
 def test_reviewer_approves_from_the_queue_and_admin_follows(
@@ -53,7 +43,7 @@ def test_reviewer_approves_from_the_queue_and_admin_follows(
     f.claim(later_demand, operator)
 
     # the reviewer lands on the queue in one click from the login
-    page = open_as(browser, live_server, "reviewer")
+    page = open_workspace(browser, live_server, "reviewer", viewport=WIDE)
     assert page.url.endswith("/workspace/claim/queue/")
     assert page.locator("text=已超期").count() == 0
     page.screenshot(path=str(SHOTS / "1-reviewer-queue.png"), full_page=True)
@@ -82,7 +72,7 @@ def test_reviewer_approves_from_the_queue_and_admin_follows(
     page.screenshot(path=str(SHOTS / "3-next-task.png"), full_page=True)
 
     # the administrator opens that process: chart and audit trail
-    page = open_as(browser, live_server, "admin_gd")
+    page = open_workspace(browser, live_server, "admin_gd", viewport=WIDE)
     assert page.url.endswith("/workspace/claim/dashboard/")
     page.goto(f"{live_server.url}/workspace/claim/{chosen.process_id}/")
     page.wait_for_load_state("networkidle")

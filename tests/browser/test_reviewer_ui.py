@@ -14,10 +14,8 @@ import time_machine
 from django.conf import settings
 from django.utils import timezone
 from playwright.sync_api import expect
-from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from workflows.flows import ClaimFlow
 from workflows.models import Claim, ClaimStatus
 
 from .. import factories as f
@@ -35,10 +33,6 @@ pytestmark = [
         reason="Debian's Chromium is not installed (apt-get install chromium); browser test skipped",
     ),
 ]
-
-
-def review_task(claim) -> Task:
-    return Task.objects.get(process_id=claim.process_id, flow_task=ClaimFlow.review)
 
 
 @pytest.fixture
@@ -121,7 +115,7 @@ def test_a_reviewer_works_through_the_queue_with_the_keyboard(
     # take the oldest and approve it
     tab_to(page, "button.review-take")
     page.keyboard.press("Enter")
-    wait(page, f"/{first.process_id}/review/{review_task(first).pk}/execute/")
+    wait(page, f"/{first.process_id}/review/{f.review_task(first).pk}/execute/")
     wait_focused(page, "input[name=decision][value=approve]")  # autofocus on the decision
     expect(page.locator("#review-reason")).to_be_hidden()  # no reason for 同意
     page.screenshot(path=str(SHOTS / "reviewer-review-desktop-zh.png"), full_page=True)
@@ -130,7 +124,7 @@ def test_a_reviewer_works_through_the_queue_with_the_keyboard(
     page.keyboard.press("Enter")
 
     # the next one's form opens (taken for the reviewer): return it with a reason
-    wait(page, f"/{second.process_id}/review/{review_task(second).pk}/execute/")
+    wait(page, f"/{second.process_id}/review/{f.review_task(second).pk}/execute/")
     assert page.locator("text=已同意该认领申请").count() >= 1
     wait_focused(page, "input[name=decision][value=approve]")
     expect(page.locator("#review-reason")).to_be_hidden()
@@ -143,7 +137,7 @@ def test_a_reviewer_works_through_the_queue_with_the_keyboard(
     page.keyboard.press("Enter")
 
     # the third one's form: put it back in the queue
-    wait(page, f"/{third.process_id}/review/{review_task(third).pk}/execute/")
+    wait(page, f"/{third.process_id}/review/{f.review_task(third).pk}/execute/")
     wait_focused(page, "input[name=decision][value=approve]")
     tab_to(page, "button.review-unassign")
     page.keyboard.press("Enter")
@@ -153,7 +147,7 @@ def test_a_reviewer_works_through_the_queue_with_the_keyboard(
     assert Claim.objects.get(pk=first.pk).status == ClaimStatus.APPROVED
     second = Claim.objects.get(pk=second.pk)
     assert (second.status, second.reason) == (ClaimStatus.REJECTED, "服务时间与需求周期不符")
-    task = review_task(third)
+    task = f.review_task(third)
     assert (task.status, task.owner_id) == (STATUS.NEW, None)
     assert Claim.objects.get(pk=third.pk).status == ClaimStatus.PENDING
 

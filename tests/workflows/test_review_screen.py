@@ -8,13 +8,11 @@ import pytest
 import time_machine
 from django.urls import get_resolver
 from django.utils import timezone
-from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from orgs.choices import Role
 from orgs.models import Membership
 from orgs.validation import REASON_MAX
-from workflows.flows import ClaimFlow
 from workflows.forms import ReviewForm
 from workflows.models import Claim, ClaimStatus
 
@@ -26,10 +24,6 @@ QUEUE = "/workspace/claim/queue/"
 @pytest.fixture(autouse=True)
 def workspace_urls():
     assert get_resolver().url_patterns
-
-
-def review_task(claim) -> Task:
-    return Task.objects.get(process_id=claim.process_id, flow_task=ClaimFlow.review)
 
 
 def url(task, name) -> str:
@@ -49,7 +43,7 @@ def claim(demand, operator):
 def taken(client, reviewer, claim):
     """The reviewer, logged in, holds the claim's review task."""
     client.force_login(reviewer)
-    task = review_task(claim)
+    task = f.review_task(claim)
     assert client.post(url(task, "assign")).status_code == 302
     return task
 
@@ -89,7 +83,7 @@ def test_the_screen_shows_age_overdue_mark_counter_and_put_back(client, reviewer
     with time_machine.travel(timezone.now() - datetime.timedelta(days=4, hours=2), tick=False):
         claim = f.claim(f.open_demand(reviewer), operator)
     client.force_login(reviewer)
-    task = review_task(claim)
+    task = f.review_task(claim)
     client.post(url(task, "assign"))
 
     html = client.get(url(task, "execute")).content.decode()
@@ -171,8 +165,8 @@ def test_a_task_put_back_meanwhile_is_a_conflict_not_a_403(
     assert response.status_code == 409
     html = response.content.decode()
     assert "该任务已放回队列，不再由你处理" in html and reason in html
-    assert "打开下一个任务" in html and url(review_task(claim), "index") in html
-    assert review_task(other).pk != taken.pk
+    assert "打开下一个任务" in html and url(f.review_task(claim), "index") in html
+    assert f.review_task(other).pk != taken.pk
     task = fresh(taken)
     assert (task.status, task.owner_id) == (STATUS.NEW, None)
     assert fresh(claim).status == ClaimStatus.PENDING
@@ -218,19 +212,19 @@ def test_the_next_task_taken_meanwhile_by_a_colleague_is_skipped(
 ):
     first_next = f.claim(f.open_demand(reviewer, title="【七彩假期】第二个"), operator)
     second_next = f.claim(f.open_demand(reviewer, title="【七彩假期】第三个"), operator)
-    with review_task(first_next).activation() as activation:
+    with f.review_task(first_next).activation() as activation:
         activation.assign(colleague)
 
     response = client.post(url(taken, "execute"), {"decision": "approve"})
 
-    assert response["Location"] == url(review_task(second_next), "execute")
-    assert fresh(review_task(first_next)).owner == colleague
+    assert response["Location"] == url(f.review_task(second_next), "execute")
+    assert fresh(f.review_task(first_next)).owner == colleague
 
 
 def test_a_task_a_colleague_took_a_moment_ago_is_a_message_not_a_403(
     client, reviewer, colleague, claim
 ):
-    task = review_task(claim)
+    task = f.review_task(claim)
     with task.activation() as activation:
         activation.assign(colleague)
     client.force_login(reviewer)

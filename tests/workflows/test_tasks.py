@@ -6,10 +6,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.utils import translation
-from viewflow.workflow.models import Task
 
 from workflows import tasks
-from workflows.flows import ClaimFlow
 from workflows.models import ReviewReminder
 from workflows.reminders import review_overdue_text
 
@@ -49,10 +47,6 @@ def claimed_at(moment, reviewer, operator):
         return f.claim(f.open_demand(reviewer), operator)
 
 
-def review_task(claim) -> Task:
-    return Task.objects.get(process_id=claim.process_id, flow_task=ClaimFlow.review)
-
-
 def test_the_org_reviewers_of_an_overdue_review_get_one_sms_a_day(
     remind, outbox, reviewer, colleague, operator, other_reviewer
 ):
@@ -81,7 +75,7 @@ def test_a_task_in_a_reviewers_inbox_reminds_only_them(
     remind, outbox, reviewer, colleague, operator
 ):
     claim = claimed_at(MONDAY_9AM - datetime.timedelta(days=5), reviewer, operator)
-    with review_task(claim).activation() as activation:
+    with f.review_task(claim).activation() as activation:
         activation.assign(colleague)
     assert remind() == 1
     assert [m["phone"] for m in outbox()] == ["13900000002"]

@@ -31,10 +31,6 @@ def workspace_urls():
     assert get_resolver().url_patterns
 
 
-def review_task(claim) -> Task:
-    return Task.objects.get(process_id=claim.process_id, flow_task=ClaimFlow.review)
-
-
 def fresh(task) -> Task:
     return Task.objects.get(pk=task.pk)
 
@@ -48,19 +44,19 @@ def assign(task, user):
 @pytest.fixture
 def own(demand, operator):
     """A review task in the reviewer's queue (league org A)."""
-    return review_task(f.claim(demand, operator))
+    return f.review_task(f.claim(demand, operator))
 
 
 @pytest.fixture
 def own2(reviewer, operator):
-    return review_task(f.claim(f.open_demand(reviewer, title="【七彩假期】周末陪读"), operator))
+    return f.review_task(f.claim(f.open_demand(reviewer, title="【七彩假期】周末陪读"), operator))
 
 
 @pytest.fixture
 def foreign(other_reviewer, operator2):
     """A review task of league org B, with a title that must not reach org A's reviewer."""
     demand = f.open_demand(other_reviewer, title=FOREIGN_TITLE)
-    return review_task(f.claim(demand, operator2))
+    return f.review_task(f.claim(demand, operator2))
 
 
 @pytest.fixture

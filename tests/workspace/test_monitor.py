@@ -44,10 +44,6 @@ def process_status(claim) -> str:
     return ClaimProcess.objects.get(pk=claim.process_id).status
 
 
-def review_task(claim) -> Task:
-    return Task.objects.get(process_id=claim.process_id, flow_task=ClaimFlow.review)
-
-
 @pytest.fixture
 def admin(province):
     user = f.UserFactory(username="admin", display_name="省管理员")
@@ -304,7 +300,7 @@ def test_admin_cancels_a_pending_claims_process(client, admin, pending):
     assert claim.reason == "重复提交"
     assert claim.decided_by is None  # nobody reviewed it
     assert process_status(claim) == "CANCELED"
-    assert review_task(claim).status == "CANCELED"
+    assert f.review_task(claim).status == "CANCELED"
     # its own event, never an ordinary return
     assert not AuditRecord.objects.filter(object_id=claim.pk, action="reject").exists()
     record = AuditRecord.objects.filter(object_id=claim.pk, action="cancel").get()
@@ -399,11 +395,11 @@ def test_admin_reassigns_the_review_to_a_colleague(client, admin, pending, colle
         {"to_user": colleague.pk, "reason": "原审核员休假"},
     )
     assert response.status_code == 302
-    task = review_task(pending)
+    task = f.review_task(pending)
     assert (task.status, task.owner) == ("ASSIGNED", colleague)
 
     services.review_task_reassign(claim=pending, actor=admin, to_user=reviewer, reason="休假结束")
-    task = review_task(pending)
+    task = f.review_task(pending)
     assert (task.status, task.owner) == ("ASSIGNED", reviewer)
     first, second = AuditRecord.objects.filter(object_id=pending.pk, action="reassign")
     assert (first.actor, first.from_state, first.to_state) == (admin, "pending", "pending")
@@ -424,7 +420,7 @@ def test_reassign_to_another_orgs_reviewer_is_a_form_error(client, admin, pendin
     )
     assert response.status_code == 200
     assert response.context["form"].errors["to_user"]
-    assert review_task(pending).owner is None
+    assert f.review_task(pending).owner is None
     with pytest.raises(InvalidInput) as exc:
         services.review_task_reassign(
             claim=pending, actor=admin, to_user=other_reviewer, reason="试试"
@@ -440,7 +436,7 @@ def test_reassign_service_assigns_then_reassigns(admin, pending, colleague, revi
     with pytest.raises(InvalidInput):  # already theirs
         services.review_task_reassign(claim=pending, actor=admin, to_user=colleague, reason="x")
     services.review_task_reassign(claim=pending, actor=admin, to_user=reviewer, reason="换回")
-    assert review_task(pending).owner == reviewer
+    assert f.review_task(pending).owner == reviewer
     record = AuditRecord.objects.filter(object_id=pending.pk, action="reassign").last()
     assert "colleague" in record.reason and "reviewer" in record.reason and "换回" in record.reason
 
@@ -456,7 +452,7 @@ def test_admin_cannot_unassign_a_reviewers_task_with_viewflows_raw_actions(
     client, admin, pending, reviewer
 ):
     """Viewflow lets a flow manager unassign anyone's task; ours hand it over audited."""
-    task = review_task(pending)
+    task = f.review_task(pending)
     with task.activation() as activation:
         activation.assign(reviewer)
     unassign = ClaimFlow.review.reverse("unassign", args=[pending.process_id, task.pk])
@@ -465,13 +461,13 @@ def test_admin_cannot_unassign_a_reviewers_task_with_viewflows_raw_actions(
     assert client.post(unassign).status_code == 403
     bulk = client.post(url("tasks_unassign"), {"pk": [task.pk], "_confirm": "1"})
     assert bulk.status_code == 403
-    task = review_task(pending)
+    task = f.review_task(pending)
     assert (task.status, task.owner) == ("ASSIGNED", reviewer)
 
     # the holder still puts it back
     client.force_login(reviewer)
     assert client.post(unassign).status_code == 302
-    assert (review_task(pending).status, review_task(pending).owner) == ("NEW", None)
+    assert (f.review_task(pending).status, f.review_task(pending).owner) == ("NEW", None)
 
 
 # -- dashboard ---------------------------------------------------------------------------------

@@ -32,10 +32,6 @@ def workspace_urls():
     assert get_resolver().url_patterns
 
 
-def review_task(claim) -> Task:
-    return Task.objects.get(process_id=claim.process_id, flow_task=ClaimFlow.review)
-
-
 def url(task, name) -> str:
     return task.flow_task.reverse(name, args=[task.process_id, task.pk])
 
@@ -77,8 +73,8 @@ def test_queue_filters_by_process_number_without_listing_every_process(reviewer_
     assert not [q for q in queries if "DISTINCT" in q["sql"]]
 
     filtered = reviewer_client.get(QUEUE, {"process": first.process_id}).content.decode()
-    assert url(review_task(first), "index") in filtered
-    assert url(review_task(competing), "index") not in filtered
+    assert url(f.review_task(first), "index") in filtered
+    assert url(f.review_task(competing), "index") not in filtered
 
 
 def test_queue_lists_review_tasks_with_demand_org_and_age(reviewer_client, claims, demand2):
@@ -89,7 +85,7 @@ def test_queue_lists_review_tasks_with_demand_org_and_age(reviewer_client, claim
     assert response.status_code == 200
     html = response.content.decode()
     for claim in claims:
-        assert url(review_task(claim), "index") in html
+        assert url(f.review_task(claim), "index") in html
     assert "【七彩假期】招募志愿服务团队" in html and demand2.title in html
     assert "深圳青年志愿服务队" in html and "鹏城义工联" in html
     assert "需求标题" in html and "认领组织" in html and "提交时长" in html
@@ -98,7 +94,7 @@ def test_queue_lists_review_tasks_with_demand_org_and_age(reviewer_client, claim
     assert "审核认领" not in html  # the one step's name is no column
     # one click takes a task and opens its form
     assert html.count("领取并审核") == 3
-    assert f'formaction="{url(review_task(first), "assign")}"' in html
+    assert f'formaction="{url(f.review_task(first), "assign")}"' in html
     # Viewflow's bulk assign is offered on the queue
     assert "将所选任务分配给我" in html
     assert '"/workspace/claim/queue/assign/' in html
@@ -106,20 +102,20 @@ def test_queue_lists_review_tasks_with_demand_org_and_age(reviewer_client, claim
 
 def test_inbox_lists_the_reviewers_assigned_tasks(reviewer_client, claims):
     first, competing, later = claims
-    task = review_task(first)
+    task = f.review_task(first)
     assert reviewer_client.post(url(task, "assign")).status_code == 302
 
     html = reviewer_client.get(INBOX).content.decode()
 
     assert url(task, "index") in html
-    assert url(review_task(later), "index") not in html
+    assert url(f.review_task(later), "index") not in html
     assert "深圳青年志愿服务队" in html and "提交时长" in html
     assert "将所选任务放回队列" in html
 
 
 def test_bulk_assign_from_the_queue(reviewer_client, reviewer, claims):
     first, competing, later = claims
-    tasks = [review_task(first), review_task(later)]
+    tasks = [f.review_task(first), f.review_task(later)]
     assign = "/workspace/claim/queue/assign/"
 
     response = reviewer_client.post(assign, {"pk": [t.pk for t in tasks], "_confirm": "1"})
@@ -128,12 +124,12 @@ def test_bulk_assign_from_the_queue(reviewer_client, reviewer, claims):
     for task in tasks:
         task = fresh(task)
         assert (task.status, task.owner) == (STATUS.ASSIGNED, reviewer)
-    assert fresh(review_task(competing)).status == STATUS.NEW
+    assert fresh(f.review_task(competing)).status == STATUS.NEW
 
 
 def test_bulk_assign_refuses_another_league_orgs_tasks(client, other_reviewer, claims):
     client.force_login(other_reviewer)
-    task = review_task(claims[0])
+    task = f.review_task(claims[0])
 
     response = client.post("/workspace/claim/queue/assign/", {"pk": [task.pk], "_confirm": "1"})
 
@@ -151,9 +147,9 @@ def test_overdue_badge_on_a_task_older_than_the_limit(reviewer_client, reviewer,
     html = reviewer_client.get(QUEUE).content.decode()
 
     assert html.count('class="review-overdue"') == 1
-    rows = {task.pk: row for task in map(review_task, (old, new)) for row in _rows(html, task)}
-    assert "已超期" in rows[review_task(old).pk] and "4天5小时" in rows[review_task(old).pk]
-    assert "已超期" not in rows[review_task(new).pk]
+    rows = {task.pk: row for task in map(f.review_task, (old, new)) for row in _rows(html, task)}
+    assert "已超期" in rows[f.review_task(old).pk] and "4天5小时" in rows[f.review_task(old).pk]
+    assert "已超期" not in rows[f.review_task(new).pk]
 
 
 def test_overdue_limit_comes_from_settings(reviewer_client, reviewer, operator, settings):
@@ -217,7 +213,7 @@ def test_review_screen_shows_demand_org_record_and_competing_claims(
 ):
     first, competing, later = claims
     _completed_claim_rated(reviewer, operator2, stars=4, comment="准时到岗，服务细致")
-    task = review_task(competing)
+    task = f.review_task(competing)
     reviewer_client.post(url(task, "assign"))
 
     response = reviewer_client.get(url(task, "execute"))
@@ -264,7 +260,7 @@ def test_approve_through_the_ui_closes_competitors_and_goes_to_the_next_task(
 ):
     first, competing, later = claims
     reviewer_client.get(QUEUE)
-    task = review_task(first)
+    task = f.review_task(first)
     assert reviewer_client.post(url(task, "assign")).status_code == 302
     assert fresh(task).owner == reviewer
 
@@ -276,8 +272,8 @@ def test_approve_through_the_ui_closes_competitors_and_goes_to_the_next_task(
     assert fresh(task).status == STATUS.DONE
     # the competing claim's task is gone; the next review is the later claim's, from the queue:
     # taken for the reviewer, its form opens
-    assert response["Location"] == url(review_task(later), "execute")
-    assert (fresh(review_task(later)).status, fresh(review_task(later)).owner) == (
+    assert response["Location"] == url(f.review_task(later), "execute")
+    assert (fresh(f.review_task(later)).status, fresh(f.review_task(later)).owner) == (
         STATUS.ASSIGNED,
         reviewer,
     )
@@ -288,20 +284,20 @@ def test_approve_through_the_ui_closes_competitors_and_goes_to_the_next_task(
 
 def test_next_task_prefers_the_inbox_over_an_older_queue_task(reviewer_client, reviewer, claims):
     first, competing, later = claims
-    reviewer_client.post(url(review_task(later), "assign"))  # newer than `competing`, but mine
-    task = review_task(first)
+    reviewer_client.post(url(f.review_task(later), "assign"))  # newer than `competing`, but mine
+    task = f.review_task(first)
     reviewer_client.post(url(task, "assign"))
 
     response = reviewer_client.post(
         url(task, "execute"), {"decision": "reject", "reason": "人数不足"}
     )
 
-    assert response["Location"] == url(review_task(later), "execute")
+    assert response["Location"] == url(f.review_task(later), "execute")
 
 
 def test_no_next_task_goes_back_to_the_queue(reviewer_client, demand, operator):
     claim = f.claim(demand, operator)
-    task = review_task(claim)
+    task = f.review_task(claim)
     reviewer_client.post(url(task, "assign"))
 
     response = reviewer_client.post(url(task, "execute"), {"decision": "approve"})
@@ -317,7 +313,7 @@ def fresh_user(client) -> User:
 
 def test_reject_needs_a_reason(reviewer_client, reviewer, claims):
     first, competing, later = claims
-    task = review_task(first)
+    task = f.review_task(first)
     reviewer_client.post(url(task, "assign"))
 
     response = reviewer_client.post(url(task, "execute"), {"decision": "reject", "reason": "  "})
@@ -344,7 +340,7 @@ def test_reject_needs_a_reason(reviewer_client, reviewer, claims):
 
 def test_a_claim_decided_meanwhile_is_shown_as_such_and_refused(reviewer_client, reviewer, claims):
     first, competing, later = claims
-    task = review_task(competing)
+    task = f.review_task(competing)
     reviewer_client.post(url(task, "assign"))
     services.claim_approve(claim=first, actor=reviewer)  # e.g. from the API
 
@@ -364,7 +360,7 @@ def test_another_league_orgs_reviewer_cannot_see_or_touch_the_task(
     client, reviewer, other_reviewer, claims
 ):
     first = claims[0]
-    task = review_task(first)
+    task = f.review_task(first)
     client.force_login(other_reviewer)
 
     assert "招募志愿服务团队" not in client.get(QUEUE).content.decode()
@@ -390,8 +386,8 @@ def test_another_league_orgs_reviewer_cannot_see_or_touch_the_task(
 
 def test_a_guessed_task_id_of_another_process_is_404(reviewer_client, claims):
     first, competing, later = claims
-    task = review_task(first)
-    wrong = ClaimFlow.review.reverse("execute", args=[review_task(later).process_id, task.pk])
+    task = f.review_task(first)
+    wrong = ClaimFlow.review.reverse("execute", args=[f.review_task(later).process_id, task.pk])
     assert reviewer_client.get(wrong).status_code == 404
     missing = ClaimFlow.review.reverse("execute", args=[task.process_id, 999999])
     assert reviewer_client.get(missing).status_code == 404
@@ -433,7 +429,7 @@ def test_the_header_names_the_reviewer_by_their_display_name(client, reviewer):
 
 def _order(html: str, claims) -> list:
     """The claims in the order their rows appear."""
-    return sorted(claims, key=lambda c: html.index(f'<tr data-row-id="{review_task(c).pk}">'))
+    return sorted(claims, key=lambda c: html.index(f'<tr data-row-id="{f.review_task(c).pk}">'))
 
 
 @pytest.fixture
@@ -466,15 +462,17 @@ def test_one_search_box_finds_demand_titles_and_org_names(reviewer_client, aged)
     old, cloud, new = aged
 
     html = reviewer_client.get(QUEUE, {"q": "两天前"}).content.decode()
-    assert url(review_task(cloud), "index") in html
-    assert url(review_task(old), "index") not in html
+    assert url(f.review_task(cloud), "index") in html
+    assert url(f.review_task(old), "index") not in html
 
     html = reviewer_client.get(QUEUE, {"q": "鹏城"}).content.decode()  # 鹏城义工联: cloud, new
     assert _order(html, [cloud, new]) == [cloud, new]
-    assert url(review_task(old), "index") not in html
+    assert url(f.review_task(old), "index") not in html
     # every word must match, the title or the org
     html = reviewer_client.get(QUEUE, {"q": "鹏城 刚提交"}).content.decode()
-    assert url(review_task(new), "index") in html and url(review_task(cloud), "index") not in html
+    assert (
+        url(f.review_task(new), "index") in html and url(f.review_task(cloud), "index") not in html
+    )
     assert 'value="鹏城 刚提交"' in html  # the box keeps the term
 
     html = reviewer_client.get(QUEUE, {"q": "没有这样的需求"}).content.decode()
@@ -488,13 +486,13 @@ def test_saved_filters_select_overdue_zone_and_mine_with_the_assignee(
     colleague = f.reviewer_of(league, username="colleague", display_name="韩梅梅")
     reviewer.display_name = "李雷"
     reviewer.save()
-    reviewer_client.post(url(review_task(new), "assign"))
-    with review_task(old).activation() as activation:
+    reviewer_client.post(url(f.review_task(new), "assign"))
+    with f.review_task(old).activation() as activation:
         activation.assign(colleague)
 
     def listed(view):
         html = reviewer_client.get(QUEUE, {"view": view}).content.decode()
-        return html, {c for c in aged if url(review_task(c), "index") in html}
+        return html, {c for c in aged if url(f.review_task(c), "index") in html}
 
     html, claims = listed("overdue")  # held by a colleague, still overdue: shown, with who
     assert claims == {old}
@@ -506,13 +504,13 @@ def test_saved_filters_select_overdue_zone_and_mine_with_the_assignee(
     assert claims == {new} and "继续审核" in html and "李雷" in html
     # the plain queue: what is left to take, no assignee column
     html = reviewer_client.get(QUEUE).content.decode()
-    assert {c for c in aged if url(review_task(c), "index") in html} == {cloud}
+    assert {c for c in aged if url(f.review_task(c), "index") in html} == {cloud}
     assert "处理人" not in html
 
 
 def test_saved_filters_count_in_one_query(reviewer, league, aged):
     old, cloud, new = aged
-    with review_task(new).activation() as activation:
+    with f.review_task(new).activation() as activation:
         activation.assign(reviewer)
     from workspace.queue import saved_filters
 
@@ -590,7 +588,7 @@ def test_a_saved_filter_page_reads_a_constant_number_of_queries(reviewer_client,
 
 
 def test_take_and_review_assigns_and_opens_the_form(reviewer_client, reviewer, claims):
-    task = review_task(claims[0])
+    task = f.review_task(claims[0])
 
     response = reviewer_client.post(url(task, "assign"), {"_continue": "1"})
 
@@ -600,7 +598,7 @@ def test_take_and_review_assigns_and_opens_the_form(reviewer_client, reviewer, c
 
 
 def test_the_take_page_shows_the_claim_and_one_button(reviewer_client, claims):
-    task = review_task(claims[0])
+    task = f.review_task(claims[0])
 
     html = reviewer_client.get(url(task, "assign")).content.decode()
 
@@ -621,7 +619,7 @@ def test_the_archive_shows_approve_and_return_with_its_reason(reviewer_client, r
         (later, {"decision": "reject", "reason": "服务时间与需求周期不符"}),
         (first, {"decision": "approve"}),
     ):
-        task = review_task(claim)
+        task = f.review_task(claim)
         reviewer_client.post(url(task, "assign"))
         reviewer_client.post(url(task, "execute"), data)
     # the next task was taken for the reviewer after each decision; put it back
@@ -629,7 +627,7 @@ def test_the_archive_shows_approve_and_return_with_its_reason(reviewer_client, r
 
     html = reviewer_client.get(ARCHIVE).content.decode()
 
-    rows = {c: _rows(html, review_task(c))[0] for c in (first, later)}
+    rows = {c: _rows(html, f.review_task(c))[0] for c in (first, later)}
     assert "review-outcome--approved" in rows[first] and "同意" in rows[first]
     assert "review-outcome--rejected" in rows[later] and "退回" in rows[later]
     assert "服务时间与需求周期不符" in rows[later]
