@@ -60,13 +60,14 @@ class KeysFirstPaginator(Paginator):
                 cache.set(key, total, policy["seconds"])
         return total
 
-    def _get_page(self, object_list, number, paginator):
-        # `object_list` is the page's slice of the whole list (`self.object_list`).
-        if isinstance(object_list, QuerySet):
-            keys = list(object_list.values_list("pk", flat=True))
+    def page(self, number):
+        page = super().page(number)
+        # `page.object_list` is the page's slice of the whole list (`self.object_list`).
+        if isinstance(page.object_list, QuerySet):
+            keys = list(page.object_list.values_list("pk", flat=True))
             rows = {row.pk: row for row in self.object_list.filter(pk__in=keys)} if keys else {}
-            object_list = [rows[key] for key in keys if key in rows]
-        return super()._get_page(object_list, number, paginator)
+            page.object_list = [rows[key] for key in keys if key in rows]
+        return page
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
