@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.flow import views as flow_views
 from viewflow.workflow.models import Task
 
@@ -25,6 +26,7 @@ class AdminDashboardView(flow_views.DashboardView):
     """
 
     template_name = "workspace/monitor/board.html"
+    title = _("看板")
     MAX_ROWS = 25
 
     def dispatch(self, request, *args, **kwargs):

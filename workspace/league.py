@@ -194,6 +194,8 @@ def _initial_timeline(initial: InitialDemand, linked: list[Demand]) -> list[dict
 class InitialDemandDetailView(LeagueReviewerRequired, TemplateView):
     """The request, its student (cloud teaching) and progress; 采用 / 不采用 while pending."""
 
+    title = gettext_lazy("初始需求详情")
+
     template_name = "workspace/league/initial_demand_detail.html"
 
     def prepare(self, pk, **kwargs):
@@ -334,6 +336,8 @@ def _claim_process_url(claim, user) -> str | None:
 class DemandDetailView(LeagueReviewerRequired, TemplateView):
     """Both steps' fields, the progress, linked initial demands and the claims."""
 
+    title = gettext_lazy("需求详情")
+
     template_name = "workspace/league/demand_detail.html"
 
     def prepare(self, pk, **kwargs):
@@ -362,6 +366,8 @@ class DemandDetailView(LeagueReviewerRequired, TemplateView):
 
 class DemandFormView(LeagueReviewerRequired, FormView):
     """A step of the 发布需求 wizard: the button pressed (`action`) says what happens next."""
+
+    title = gettext_lazy("发布需求")
 
     demand = None
     drafts_only = True  # only a draft's content is edited (the service refuses the rest)
@@ -512,6 +518,8 @@ class DemandSendCodeView(DemandContactView):
 
 class DemandCloseView(DemandFormView):
     """关闭需求 (a draft or an open one), with an optional reason."""
+
+    title = gettext_lazy("关闭需求")
 
     form_class = ReasonForm
     template_name = "workspace/league/demand_close.html"

@@ -1035,6 +1035,7 @@ class MonitorDashboardView(AdminRequiredMixin, generic.TemplateView):
     period, a zone and a city, as of the moment the page was made."""
 
     template_name = "workspace/monitor/dashboard.html"
+    title = _("数据看板")
 
     def get_context_data(self, **kwargs):
         now = timezone.now()

@@ -142,10 +142,16 @@ def test_a_page_names_itself_in_the_tab_title(client, reviewer, admin):
     html = client.get(reverse("claim:queue")).content.decode()
     assert "<title>待审核队列 · i志愿供需服务平台</title>" in html
     html = client.get(reverse("league:points")).content.decode()
-    assert re.search(r"<title>[^<]*我的积分[^<]*</title>", html)
+    assert "<title>我的积分 · i志愿供需服务平台</title>" in html  # named once
+    html = client.get(reverse("league:demand_add")).content.decode()
+    assert "<title>发布需求 · i志愿供需服务平台</title>" in html
     client.force_login(admin)
     html = client.get(reverse("claim:process_list")).content.decode()
     assert "<title>流程监控 · i志愿供需服务平台</title>" in html
+    html = client.get(reverse("claim:dashboard")).content.decode()
+    assert "<title>看板 · i志愿供需服务平台</title>" in html
+    html = client.get(reverse("claim:monitor_dashboard")).content.decode()
+    assert "<title>数据看板 · i志愿供需服务平台</title>" in html
 
 
 def test_the_to_do_chips_are_links(client, reviewer):
