@@ -157,3 +157,13 @@ def review_task(claim):
     from workflows.flows import ClaimFlow
 
     return Task.objects.get(process_id=claim.process_id, flow_task=ClaimFlow.review)
+
+
+def task_url(task, name: str) -> str:
+    """The URL of one of a task's pages (`execute`, `assign`, `unassign` …)."""
+    return task.flow_task.reverse(name, args=[task.process_id, task.pk])
+
+
+def fresh(obj):
+    """The object as the database holds it now."""
+    return type(obj).objects.get(pk=obj.pk)

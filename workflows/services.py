@@ -161,6 +161,20 @@ def _complete_review(claim: Claim, actor: User) -> None:
         activation.execute()
 
 
+def review_task_take(*, task, user: User) -> bool:
+    """Take a queued review task for `user` (the next one after a decision), as Viewflow's
+    assign page does, under its process lock; False when it was taken meanwhile or is no
+    longer the user's to take."""
+    with transaction.atomic(), task.activation() as activation:
+        if not (
+            activation.assign.can_proceed()
+            and activation.flow_task.can_assign(user, activation.task)
+        ):
+            return False
+        activation.assign(user)
+    return True
+
+
 @transaction.atomic
 def claim_approve(*, claim: Claim, actor: User) -> Claim:
     """同意: the claim succeeds, the demand is claimed, competing claims are closed."""

@@ -4,7 +4,6 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.shortcuts import redirect
 from django.utils import timezone, translation
 from django.utils.functional import cached_property
@@ -177,26 +176,13 @@ class ReviewClaimView(ReviewScreenMixin, FormView):
                 break
             if task.owner_id == user.pk:
                 return self.task_url(task, "execute"), ""
-            if take_task(task, user):
+            if services.review_task_take(task=task, user=user):
                 return self.task_url(task, "execute"), _(
                     "已为你领取下一个任务，如暂不处理可点击「放回队列」"
                 )
         return self.request.resolver_match.flow_viewset.reverse("queue"), _(
             "队列中已没有待审核的任务"
         )
-
-
-def take_task(task, user) -> bool:
-    """Assign a queued task to `user` through its activation, as Viewflow's assign page does;
-    False when it was taken meanwhile or is no longer the user's to take."""
-    with transaction.atomic(), task.activation() as activation:
-        if not (
-            activation.assign.can_proceed()
-            and activation.flow_task.can_assign(user, activation.task)
-        ):
-            return False
-        activation.assign(user)
-    return True
 
 
 class ReviewAssignView(ReviewScreenMixin, AssignTaskView):

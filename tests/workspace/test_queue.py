@@ -32,14 +32,6 @@ def workspace_urls():
     assert get_resolver().url_patterns
 
 
-def url(task, name) -> str:
-    return task.flow_task.reverse(name, args=[task.process_id, task.pk])
-
-
-def fresh(obj):
-    return type(obj).objects.get(pk=obj.pk)
-
-
 @pytest.fixture
 def demand2(reviewer):
     return f.open_demand(reviewer, title="【七彩假期】周末社区陪读")
@@ -73,8 +65,8 @@ def test_queue_filters_by_process_number_without_listing_every_process(reviewer_
     assert not [q for q in queries if "DISTINCT" in q["sql"]]
 
     filtered = reviewer_client.get(QUEUE, {"process": first.process_id}).content.decode()
-    assert url(f.review_task(first), "index") in filtered
-    assert url(f.review_task(competing), "index") not in filtered
+    assert f.task_url(f.review_task(first), "index") in filtered
+    assert f.task_url(f.review_task(competing), "index") not in filtered
 
 
 def test_queue_lists_review_tasks_with_demand_org_and_age(reviewer_client, claims, demand2):
@@ -85,7 +77,7 @@ def test_queue_lists_review_tasks_with_demand_org_and_age(reviewer_client, claim
     assert response.status_code == 200
     html = response.content.decode()
     for claim in claims:
-        assert url(f.review_task(claim), "index") in html
+        assert f.task_url(f.review_task(claim), "index") in html
     assert "【七彩假期】招募志愿服务团队" in html and demand2.title in html
     assert "深圳青年志愿服务队" in html and "鹏城义工联" in html
     assert "需求标题" in html and "认领组织" in html and "提交时长" in html
@@ -94,7 +86,7 @@ def test_queue_lists_review_tasks_with_demand_org_and_age(reviewer_client, claim
     assert "审核认领" not in html  # the one step's name is no column
     # one click takes a task and opens its form
     assert html.count("领取并审核") == 3
-    assert f'formaction="{url(f.review_task(first), "assign")}"' in html
+    assert f'formaction="{f.task_url(f.review_task(first), "assign")}"' in html
     # Viewflow's bulk assign is offered on the queue
     assert "将所选任务分配给我" in html
     assert '"/workspace/claim/queue/assign/' in html
@@ -103,12 +95,12 @@ def test_queue_lists_review_tasks_with_demand_org_and_age(reviewer_client, claim
 def test_inbox_lists_the_reviewers_assigned_tasks(reviewer_client, claims):
     first, competing, later = claims
     task = f.review_task(first)
-    assert reviewer_client.post(url(task, "assign")).status_code == 302
+    assert reviewer_client.post(f.task_url(task, "assign")).status_code == 302
 
     html = reviewer_client.get(INBOX).content.decode()
 
-    assert url(task, "index") in html
-    assert url(f.review_task(later), "index") not in html
+    assert f.task_url(task, "index") in html
+    assert f.task_url(f.review_task(later), "index") not in html
     assert "深圳青年志愿服务队" in html and "提交时长" in html
     assert "将所选任务放回队列" in html
 
@@ -122,9 +114,9 @@ def test_bulk_assign_from_the_queue(reviewer_client, reviewer, claims):
 
     assert response.status_code == 302
     for task in tasks:
-        task = fresh(task)
+        task = f.fresh(task)
         assert (task.status, task.owner) == (STATUS.ASSIGNED, reviewer)
-    assert fresh(f.review_task(competing)).status == STATUS.NEW
+    assert f.fresh(f.review_task(competing)).status == STATUS.NEW
 
 
 def test_bulk_assign_refuses_another_league_orgs_tasks(client, other_reviewer, claims):
@@ -134,7 +126,7 @@ def test_bulk_assign_refuses_another_league_orgs_tasks(client, other_reviewer, c
     response = client.post("/workspace/claim/queue/assign/", {"pk": [task.pk], "_confirm": "1"})
 
     assert response.status_code in (403, 404)
-    task = fresh(task)
+    task = f.fresh(task)
     assert (task.status, task.owner_id) == (STATUS.NEW, None)
 
 
@@ -187,13 +179,13 @@ def test_todo_counts_in_the_queue_page_header(reviewer_client, claims):
 
 def test_todo_context_is_lazy_and_only_for_org_users(reviewer, operator, claims, db):
     request = RequestFactory().get("/")
-    request.user = fresh(reviewer)
+    request.user = f.fresh(reviewer)
     with CaptureQueriesContext(connection) as queries:
         context = todo(request)
     assert len(queries) == 0
     assert context["todo_counts"]["to_confirm"] == 3
 
-    request.user = fresh(operator)
+    request.user = f.fresh(operator)
     assert todo(request)["todo_counts"] == {"to_confirm": 2, "to_claim": 0, "to_rate": 0}
 
     request.user = f.UserFactory(username="nobody")
@@ -214,9 +206,9 @@ def test_review_screen_shows_demand_org_record_and_competing_claims(
     first, competing, later = claims
     _completed_claim_rated(reviewer, operator2, stars=4, comment="准时到岗，服务细致")
     task = f.review_task(competing)
-    reviewer_client.post(url(task, "assign"))
+    reviewer_client.post(f.task_url(task, "assign"))
 
-    response = reviewer_client.get(url(task, "execute"))
+    response = reviewer_client.get(f.task_url(task, "execute"))
 
     assert response.status_code == 200
     html = response.content.decode()
@@ -261,19 +253,19 @@ def test_approve_through_the_ui_closes_competitors_and_goes_to_the_next_task(
     first, competing, later = claims
     reviewer_client.get(QUEUE)
     task = f.review_task(first)
-    assert reviewer_client.post(url(task, "assign")).status_code == 302
-    assert fresh(task).owner == reviewer
+    assert reviewer_client.post(f.task_url(task, "assign")).status_code == 302
+    assert f.fresh(task).owner == reviewer
 
-    response = reviewer_client.post(url(task, "execute"), {"decision": "approve"})
+    response = reviewer_client.post(f.task_url(task, "execute"), {"decision": "approve"})
 
     assert response.status_code == 302
-    assert fresh(first).status == ClaimStatus.APPROVED
-    assert fresh(competing).status == ClaimStatus.REJECTED
-    assert fresh(task).status == STATUS.DONE
+    assert f.fresh(first).status == ClaimStatus.APPROVED
+    assert f.fresh(competing).status == ClaimStatus.REJECTED
+    assert f.fresh(task).status == STATUS.DONE
     # the competing claim's task is gone; the next review is the later claim's, from the queue:
     # taken for the reviewer, its form opens
-    assert response["Location"] == url(f.review_task(later), "execute")
-    assert (fresh(f.review_task(later)).status, fresh(f.review_task(later)).owner) == (
+    assert response["Location"] == f.task_url(f.review_task(later), "execute")
+    assert (f.fresh(f.review_task(later)).status, f.fresh(f.review_task(later)).owner) == (
         STATUS.ASSIGNED,
         reviewer,
     )
@@ -284,23 +276,25 @@ def test_approve_through_the_ui_closes_competitors_and_goes_to_the_next_task(
 
 def test_next_task_prefers_the_inbox_over_an_older_queue_task(reviewer_client, reviewer, claims):
     first, competing, later = claims
-    reviewer_client.post(url(f.review_task(later), "assign"))  # newer than `competing`, but mine
+    reviewer_client.post(
+        f.task_url(f.review_task(later), "assign")
+    )  # newer than `competing`, but mine
     task = f.review_task(first)
-    reviewer_client.post(url(task, "assign"))
+    reviewer_client.post(f.task_url(task, "assign"))
 
     response = reviewer_client.post(
-        url(task, "execute"), {"decision": "reject", "reason": "人数不足"}
+        f.task_url(task, "execute"), {"decision": "reject", "reason": "人数不足"}
     )
 
-    assert response["Location"] == url(f.review_task(later), "execute")
+    assert response["Location"] == f.task_url(f.review_task(later), "execute")
 
 
 def test_no_next_task_goes_back_to_the_queue(reviewer_client, demand, operator):
     claim = f.claim(demand, operator)
     task = f.review_task(claim)
-    reviewer_client.post(url(task, "assign"))
+    reviewer_client.post(f.task_url(task, "assign"))
 
-    response = reviewer_client.post(url(task, "execute"), {"decision": "approve"})
+    response = reviewer_client.post(f.task_url(task, "execute"), {"decision": "approve"})
 
     assert response["Location"] == QUEUE
     assert selectors.next_review_task(fresh_user(reviewer_client), ClaimFlow.review) is None
@@ -314,43 +308,45 @@ def fresh_user(client) -> User:
 def test_reject_needs_a_reason(reviewer_client, reviewer, claims):
     first, competing, later = claims
     task = f.review_task(first)
-    reviewer_client.post(url(task, "assign"))
+    reviewer_client.post(f.task_url(task, "assign"))
 
-    response = reviewer_client.post(url(task, "execute"), {"decision": "reject", "reason": "  "})
+    response = reviewer_client.post(
+        f.task_url(task, "execute"), {"decision": "reject", "reason": "  "}
+    )
 
     assert response.status_code == 200
     assert "请填写退回原因" in response.content.decode()
-    assert fresh(first).status == ClaimStatus.PENDING
-    assert (fresh(task).status, fresh(task).owner) == (STATUS.ASSIGNED, reviewer)
+    assert f.fresh(first).status == ClaimStatus.PENDING
+    assert (f.fresh(task).status, f.fresh(task).owner) == (STATUS.ASSIGNED, reviewer)
 
     response = reviewer_client.post(
-        url(task, "execute"), {"decision": "reject", "reason": "服务领域与需求不符"}
+        f.task_url(task, "execute"), {"decision": "reject", "reason": "服务领域与需求不符"}
     )
 
     assert response.status_code == 302
-    first = fresh(first)
+    first = f.fresh(first)
     assert (first.status, first.reason, first.decided_by) == (
         ClaimStatus.REJECTED,
         "服务领域与需求不符",
         reviewer,
     )
-    assert fresh(competing).status == ClaimStatus.PENDING  # a return closes nothing else
-    assert fresh(task).status == STATUS.DONE
+    assert f.fresh(competing).status == ClaimStatus.PENDING  # a return closes nothing else
+    assert f.fresh(task).status == STATUS.DONE
 
 
 def test_a_claim_decided_meanwhile_is_shown_as_such_and_refused(reviewer_client, reviewer, claims):
     first, competing, later = claims
     task = f.review_task(competing)
-    reviewer_client.post(url(task, "assign"))
+    reviewer_client.post(f.task_url(task, "assign"))
     services.claim_approve(claim=first, actor=reviewer)  # e.g. from the API
 
-    page = reviewer_client.get(url(task, "execute")).content.decode()
+    page = reviewer_client.get(f.task_url(task, "execute")).content.decode()
     assert "该认领已处理" in page and 'name="decision"' not in page
 
-    response = reviewer_client.post(url(task, "execute"), {"decision": "approve"})
+    response = reviewer_client.post(f.task_url(task, "execute"), {"decision": "approve"})
     assert response.status_code == 409
     assert "该认领已处理（当前状态：认领失败），你的审核结果未提交" in response.content.decode()
-    assert fresh(competing).status == ClaimStatus.REJECTED
+    assert f.fresh(competing).status == ClaimStatus.REJECTED
 
 
 # -- scoping -----------------------------------------------------------------------------------
@@ -364,24 +360,27 @@ def test_another_league_orgs_reviewer_cannot_see_or_touch_the_task(
     client.force_login(other_reviewer)
 
     assert "招募志愿服务团队" not in client.get(QUEUE).content.decode()
-    assert client.get(url(task, "assign")).status_code in (403, 404)
-    assert client.post(url(task, "assign")).status_code in (403, 404)
-    assert client.get(url(task, "detail")).status_code in (403, 404)
-    assert client.get(url(task, "execute")).status_code in (403, 404)
-    assert client.post(url(task, "execute"), {"decision": "approve"}).status_code in (403, 404)
-    task = fresh(task)
+    assert client.get(f.task_url(task, "assign")).status_code in (403, 404)
+    assert client.post(f.task_url(task, "assign")).status_code in (403, 404)
+    assert client.get(f.task_url(task, "detail")).status_code in (403, 404)
+    assert client.get(f.task_url(task, "execute")).status_code in (403, 404)
+    assert client.post(f.task_url(task, "execute"), {"decision": "approve"}).status_code in (
+        403,
+        404,
+    )
+    task = f.fresh(task)
     assert (task.status, task.owner_id) == (STATUS.NEW, None)
 
     # nor once the league org's own reviewer holds it
     client.force_login(reviewer)
-    client.post(url(task, "assign"))
+    client.post(f.task_url(task, "assign"))
     client.force_login(other_reviewer)
     assert "招募志愿服务团队" not in client.get(INBOX).content.decode()
-    assert client.get(url(task, "execute")).status_code in (403, 404)
-    response = client.post(url(task, "execute"), {"decision": "reject", "reason": "越权"})
+    assert client.get(f.task_url(task, "execute")).status_code in (403, 404)
+    response = client.post(f.task_url(task, "execute"), {"decision": "reject", "reason": "越权"})
     assert response.status_code in (403, 404)
-    assert fresh(first).status == ClaimStatus.PENDING
-    assert (fresh(task).status, fresh(task).owner) == (STATUS.ASSIGNED, reviewer)
+    assert f.fresh(first).status == ClaimStatus.PENDING
+    assert (f.fresh(task).status, f.fresh(task).owner) == (STATUS.ASSIGNED, reviewer)
 
 
 def test_a_guessed_task_id_of_another_process_is_404(reviewer_client, claims):
@@ -462,16 +461,17 @@ def test_one_search_box_finds_demand_titles_and_org_names(reviewer_client, aged)
     old, cloud, new = aged
 
     html = reviewer_client.get(QUEUE, {"q": "两天前"}).content.decode()
-    assert url(f.review_task(cloud), "index") in html
-    assert url(f.review_task(old), "index") not in html
+    assert f.task_url(f.review_task(cloud), "index") in html
+    assert f.task_url(f.review_task(old), "index") not in html
 
     html = reviewer_client.get(QUEUE, {"q": "鹏城"}).content.decode()  # 鹏城义工联: cloud, new
     assert _order(html, [cloud, new]) == [cloud, new]
-    assert url(f.review_task(old), "index") not in html
+    assert f.task_url(f.review_task(old), "index") not in html
     # every word must match, the title or the org
     html = reviewer_client.get(QUEUE, {"q": "鹏城 刚提交"}).content.decode()
     assert (
-        url(f.review_task(new), "index") in html and url(f.review_task(cloud), "index") not in html
+        f.task_url(f.review_task(new), "index") in html
+        and f.task_url(f.review_task(cloud), "index") not in html
     )
     assert 'value="鹏城 刚提交"' in html  # the box keeps the term
 
@@ -486,13 +486,13 @@ def test_saved_filters_select_overdue_zone_and_mine_with_the_assignee(
     colleague = f.reviewer_of(league, username="colleague", display_name="韩梅梅")
     reviewer.display_name = "李雷"
     reviewer.save()
-    reviewer_client.post(url(f.review_task(new), "assign"))
+    reviewer_client.post(f.task_url(f.review_task(new), "assign"))
     with f.review_task(old).activation() as activation:
         activation.assign(colleague)
 
     def listed(view):
         html = reviewer_client.get(QUEUE, {"view": view}).content.decode()
-        return html, {c for c in aged if url(f.review_task(c), "index") in html}
+        return html, {c for c in aged if f.task_url(f.review_task(c), "index") in html}
 
     html, claims = listed("overdue")  # held by a colleague, still overdue: shown, with who
     assert claims == {old}
@@ -504,7 +504,7 @@ def test_saved_filters_select_overdue_zone_and_mine_with_the_assignee(
     assert claims == {new} and "继续审核" in html and "李雷" in html
     # the plain queue: what is left to take, no assignee column
     html = reviewer_client.get(QUEUE).content.decode()
-    assert {c for c in aged if url(f.review_task(c), "index") in html} == {cloud}
+    assert {c for c in aged if f.task_url(f.review_task(c), "index") in html} == {cloud}
     assert "处理人" not in html
 
 
@@ -514,7 +514,7 @@ def test_saved_filters_count_in_one_query(reviewer, league, aged):
         activation.assign(reviewer)
     from workspace.queue import saved_filters
 
-    user = fresh(reviewer)
+    user = f.fresh(reviewer)
     user.reviewer_league_org_ids()  # the memberships, read once a request anyway
     with CaptureQueriesContext(connection) as queries:
         filters = list(saved_filters(user))
@@ -590,17 +590,17 @@ def test_a_saved_filter_page_reads_a_constant_number_of_queries(reviewer_client,
 def test_take_and_review_assigns_and_opens_the_form(reviewer_client, reviewer, claims):
     task = f.review_task(claims[0])
 
-    response = reviewer_client.post(url(task, "assign"), {"_continue": "1"})
+    response = reviewer_client.post(f.task_url(task, "assign"), {"_continue": "1"})
 
     assert response.status_code == 302
-    assert response["Location"] == url(task, "execute")
-    assert (fresh(task).status, fresh(task).owner) == (STATUS.ASSIGNED, reviewer)
+    assert response["Location"] == f.task_url(task, "execute")
+    assert (f.fresh(task).status, f.fresh(task).owner) == (STATUS.ASSIGNED, reviewer)
 
 
 def test_the_take_page_shows_the_claim_and_one_button(reviewer_client, claims):
     task = f.review_task(claims[0])
 
-    html = reviewer_client.get(url(task, "assign")).content.decode()
+    html = reviewer_client.get(f.task_url(task, "assign")).content.decode()
 
     assert "【七彩假期】招募志愿服务团队" in html and "深圳青年志愿服务队" in html
     assert "为乡村孩子辅导暑期作业。" in html
@@ -620,8 +620,8 @@ def test_the_archive_shows_approve_and_return_with_its_reason(reviewer_client, r
         (first, {"decision": "approve"}),
     ):
         task = f.review_task(claim)
-        reviewer_client.post(url(task, "assign"))
-        reviewer_client.post(url(task, "execute"), data)
+        reviewer_client.post(f.task_url(task, "assign"))
+        reviewer_client.post(f.task_url(task, "execute"), data)
     # the next task was taken for the reviewer after each decision; put it back
     Task.objects.filter(owner=reviewer, status=STATUS.ASSIGNED).update(owner=None, status="NEW")
 
@@ -661,7 +661,7 @@ def test_the_saved_filter_counts_read_the_queue_index(reviewer, aged):
         pytest.skip("planner checks on PostgreSQL")
     from workspace.queue import saved_filters
 
-    user = fresh(reviewer)
+    user = f.fresh(reviewer)
     user.reviewer_league_org_ids()
     with CaptureQueriesContext(connection) as context:
         list(saved_filters(user))
