@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from orgs import events
 from orgs.audit import apply_transition, audit
 from orgs.errors import InvalidInput, NotAllowed, StateConflict
 from orgs.models import LeagueOrg, SmsPurpose, User
@@ -298,6 +299,8 @@ def _decide_initial(initial: InitialDemand, actor: User, action: str, reason: st
     initial = InitialDemand.objects.select_for_update().get(pk=initial.pk)
     _require_reviewer(actor, initial.league_org_id)
     apply_transition(initial, action, actor=actor, reason=reason)
+    kind = events.INITIAL_DEMAND_ADOPTED if action == "adopt" else events.INITIAL_DEMAND_DECLINED
+    events.emit(kind, initial_demand=initial, actor=actor)
     return initial
 
 

@@ -3,6 +3,7 @@
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from orgs import events
 from orgs.audit import audit
 from orgs.errors import InvalidInput, NotAllowed, StateConflict
 from orgs.models import User
@@ -66,6 +67,7 @@ def rating_submit(*, claim: Claim, actor: User, stars: int, comment: str = "") -
     )
     flow = claim_services.claim_flow()
     node = flow.rate_by_league if side == Side.LEAGUE else flow.rate_by_volunteer
+    events.emit(events.RATING_RECEIVED, rating=rating, claim=claim, actor=actor)
     node.run(claim_services.active_task(claim, node))  # the second joins, settle_points runs
     # The flow's steps read the claim and its demand afresh; answer with what they wrote.
     claim.refresh_from_db(fields=["status", "updated_at"])
@@ -98,4 +100,6 @@ def points_settle(*, claim: Claim) -> list[PointsEntry]:
         )
     PointsEntry.objects.bulk_create(entries)
     claim_services.claim_complete(claim=claim)
+    for entry in entries:
+        events.emit(events.POINTS_PAID, entry=entry, claim=claim)
     return entries

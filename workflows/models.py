@@ -29,6 +29,8 @@ class ClaimStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("撤销认领")
     ACTIVITY_PUBLISHED = "activity_published", _("待评分")
     COMPLETED = "completed", _("已完成")
+    # The approved claimer published no activity by `activity_due_at` (workflows/deadlines.py).
+    LAPSED = "lapsed", _("认领失效")
 
 
 # An org may hold one active claim per demand.
@@ -84,6 +86,19 @@ class Claim(ConcurrentTransitionMixin, PlainTextModel):
         related_name="+",
     )
     cancelled_at = models.DateTimeField(_("取消时间"), null=True, blank=True)
+    # Deadlines (docs/deadlines.md). The review is due at `review_due_at` (set when the claim is
+    # made: REVIEW_DUE_DAYS calendar days later, Asia/Shanghai); a reviewer may set a follow-up
+    # time that keeps it out of the default queue until then. `escalation_level` counts the
+    # league orgs above the demand's own that may decide it too (ReviewEscalation, one row per
+    # level). Once approved, the activity is due at `activity_due_at` (CLAIM_ACTIVITY_DAYS, never
+    # after the demand's period); the claimer is warned before it (`lapse_warned_at`), and the
+    # claim lapses after it (`lapsed_at`, state 认领失效).
+    review_due_at = models.DateTimeField(_("审核截止时间"), null=True, blank=True)
+    review_follow_up_at = models.DateTimeField(_("跟进时间"), null=True, blank=True)
+    escalation_level = models.PositiveSmallIntegerField(_("上报层级"), default=0)
+    activity_due_at = models.DateTimeField(_("发布活动截止时间"), null=True, blank=True)
+    lapse_warned_at = models.DateTimeField(_("失效提醒时间"), null=True, blank=True)
+    lapsed_at = models.DateTimeField(_("失效时间"), null=True, blank=True)
     process = models.OneToOneField(
         ClaimProcess,
         verbose_name=_("流程"),
@@ -179,6 +194,11 @@ class Claim(ConcurrentTransitionMixin, PlainTextModel):
     @transition(field=status, source=ClaimStatus.ACTIVITY_PUBLISHED, target=ClaimStatus.COMPLETED)
     def complete(self):
         pass
+
+    @transition(field=status, source=ClaimStatus.APPROVED, target=ClaimStatus.LAPSED)
+    def lapse(self):
+        """认领失效: the approved claimer published no activity by `activity_due_at`."""
+        self.lapsed_at = timezone.now()
 
 
 class AttendanceMethod(models.TextChoices):
@@ -296,6 +316,37 @@ class Activity(PlainTextModel):
     @property
     def counts_service_hours(self) -> bool:
         return self.activity_type == ActivityType.VOLUNTEER_SERVICE
+
+
+class ReviewEscalation(models.Model):
+    """A claim's review reached one more league org up the tree (district → city → province).
+
+    Level 1 is the demand's league org's parent, level 2 its grandparent, and so on. The
+    reviewers of every org a claim's review reached may see and decide it, as its own org's
+    reviewers still may. Written in the transaction that raises `Claim.escalation_level`.
+    """
+
+    claim = models.ForeignKey(
+        Claim, on_delete=models.CASCADE, related_name="escalations", verbose_name=_("认领")
+    )
+    league_org = models.ForeignKey(
+        "orgs.LeagueOrg", on_delete=models.PROTECT, related_name="+", verbose_name=_("团组织")
+    )
+    level = models.PositiveSmallIntegerField(_("上报层级"))
+    escalated_at = models.DateTimeField(_("上报时间"), default=timezone.now)
+
+    class Meta:
+        ordering = ["claim", "level"]
+        verbose_name = _("审核上报")
+        verbose_name_plural = _("审核上报")
+        constraints = [
+            models.UniqueConstraint(fields=["claim", "level"], name="one_escalation_per_level"),
+            models.UniqueConstraint(fields=["claim", "league_org"], name="one_escalation_per_org"),
+        ]
+        indexes = [models.Index(fields=["league_org", "claim"], name="escalation_org_claim")]
+
+    def __str__(self):
+        return f"{self.claim_id} → {self.league_org_id} (level {self.level})"
 
 
 class ReviewReminder(models.Model):

@@ -168,11 +168,11 @@ def claim_processes_scope(queryset, *, user, field: str = "pk"):
 
 # -- overdue reviews ---------------------------------------------------------------------------
 # One rule, applied alike by the reviewer's queue, the monitor, its exports, the dashboard and
-# the reminders: an open review task created more than REVIEW_OVERDUE_DAYS ago is overdue.
+# the reminders: an open review task created more than REVIEW_DUE_DAYS ago is overdue.
 
 
 def review_overdue_days() -> int:
-    return settings.PLATFORM["REVIEW_OVERDUE_DAYS"]
+    return settings.PLATFORM["REVIEW_DUE_DAYS"]
 
 
 def review_overdue_cutoff(now: datetime.datetime | None = None) -> datetime.datetime:

@@ -20,6 +20,7 @@ from viewflow.workflow.exceptions import FlowRuntimeError
 from viewflow.workflow.status import PROCESS, STATUS
 
 from demands.models import Demand, DemandStatus
+from orgs import events
 from orgs.audit import apply_transition, audit
 from orgs.errors import InvalidInput, NotAllowed, StateConflict
 from orgs.models import User, VolunteerOrg
@@ -139,6 +140,7 @@ def claim_request(*, demand: Demand, org: VolunteerOrg, actor: User) -> Claim:
     audit(claim, action="request", actor=actor, from_state="", to_state=claim.status)
     claim_flow().start.run(claim=claim)  # inserts the process (claim_process_attach)
     claim.save(update_fields=["process"])
+    events.emit(events.CLAIM_RECEIVED, claim=claim, actor=actor)
     return claim
 
 
@@ -183,6 +185,7 @@ def claim_approve(*, claim: Claim, actor: User) -> Claim:
     apply_transition(claim, "approve", actor=actor, by=actor)
     apply_transition(claim.demand, "claim", actor=actor)
     _complete_review(claim, actor)  # the flow goes on to close the competing claims
+    events.emit(events.CLAIM_APPROVED, claim=claim, actor=actor)
     return claim
 
 
@@ -194,6 +197,7 @@ def claim_reject(*, claim: Claim, actor: User, reason: str) -> Claim:
     _require_reviewer(actor, claim.demand)
     apply_transition(claim, "reject", actor=actor, reason=reason, by=actor)
     _complete_review(claim, actor)
+    events.emit(events.CLAIM_REJECTED, claim=claim, actor=actor)
     return claim
 
 
@@ -214,6 +218,7 @@ def _reject_by_system(claims, reason: str) -> list[Claim]:
     for claim in claims:
         apply_transition(claim, "reject", actor=None, reason=reason, by=None)
         process_cancel(claim)
+        events.emit(events.CLAIM_REJECTED, claim=claim)
     return claims
 
 
@@ -236,6 +241,7 @@ def claim_withdraw(*, claim: Claim, actor: User, reason: str = "") -> Claim:
     if was_approved:
         apply_transition(claim.demand, "reopen", actor=actor, reason=_("认领成功的组织撤销了认领"))
     process_cancel(claim)
+    events.emit(events.CLAIM_WITHDRAWN, claim=claim, actor=actor)
     return claim
 
 
@@ -336,6 +342,7 @@ def claim_process_cancel(*, claim: Claim, actor: User, reason: str) -> Claim:
             reason=_("管理员取消了认领成功的流程：%(reason)s") % {"reason": reason},
         )
     process_cancel(claim)
+    events.emit(events.CLAIM_CANCELLED, claim=claim, actor=actor)
     return claim
 
 

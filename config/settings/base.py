@@ -330,8 +330,17 @@ CELERY_BEAT_SCHEDULE = {
 PLATFORM = {
     # Password that imported 智慧团建 accounts start with; must be changed on first login.
     "INITIAL_PASSWORD": "000000",
-    # A review task older than this many days is overdue.
-    "REVIEW_OVERDUE_DAYS": env.int("REVIEW_OVERDUE_DAYS", default=3),
+    # Deadlines (docs/deadlines.md), in calendar days, Asia/Shanghai. A review is due this
+    # many days after its claim (overdue after that; "due soon" the day before).
+    "REVIEW_DUE_DAYS": env.int("REVIEW_DUE_DAYS", default=3),
+    # A review still open this many days after its claim reaches the demand's league org's
+    # parent, and one level further each such period, up to the province.
+    "REVIEW_ESCALATE_DAYS": env.int("REVIEW_ESCALATE_DAYS", default=7),
+    # An approved claim lapses (认领失效) when its activity is not published within this many
+    # days (and never later than the demand's period); the claimer is warned
+    # LAPSE_WARNING_DAYS before.
+    "CLAIM_ACTIVITY_DAYS": env.int("CLAIM_ACTIVITY_DAYS", default=7),
+    "LAPSE_WARNING_DAYS": env.int("LAPSE_WARNING_DAYS", default=2),
     # Login throttling (orgs/security.py): failed password checks within the window refuse
     # further logins until they leave it: 5 for one account from one address (that address
     # only); 20 from one address (every account); 50 for one account from anywhere (every

@@ -8,11 +8,11 @@ NOW = datetime.datetime(2026, 3, 9, 1, 0, tzinfo=datetime.UTC)
 
 
 def test_a_review_is_overdue_past_the_days_of_the_setting(settings):
-    settings.PLATFORM = {**settings.PLATFORM, "REVIEW_OVERDUE_DAYS": 3}
+    settings.PLATFORM = {**settings.PLATFORM, "REVIEW_DUE_DAYS": 3}
     assert review_overdue_cutoff(NOW) == NOW - datetime.timedelta(days=3)
     assert review_is_overdue(NOW - datetime.timedelta(days=3, seconds=1), NOW)
     assert not review_is_overdue(NOW - datetime.timedelta(days=3), NOW)
-    settings.PLATFORM = {**settings.PLATFORM, "REVIEW_OVERDUE_DAYS": 5}
+    settings.PLATFORM = {**settings.PLATFORM, "REVIEW_DUE_DAYS": 5}
     assert not review_is_overdue(NOW - datetime.timedelta(days=4), NOW)
 
 

@@ -145,7 +145,7 @@ def test_overdue_badge_on_a_task_older_than_the_limit(reviewer_client, reviewer,
 
 
 def test_overdue_limit_comes_from_settings(reviewer_client, reviewer, operator, settings):
-    settings.PLATFORM = {**settings.PLATFORM, "REVIEW_OVERDUE_DAYS": 5}
+    settings.PLATFORM = {**settings.PLATFORM, "REVIEW_DUE_DAYS": 5}
     with time_machine.travel(timezone.now() - datetime.timedelta(days=4), tick=False):
         f.claim(f.open_demand(reviewer), operator)
 
