@@ -313,7 +313,9 @@ def delivery_attempt(delivery: Delivery) -> Delivery | None:
     )
     if not taken:
         return None
-    delivery = Delivery.objects.select_related("endpoint").get(pk=delivery.pk)
+    delivery = Delivery.objects.select_related("endpoint").filter(pk=delivery.pk).first()
+    if delivery is None:  # its endpoint was deleted meanwhile
+        return None
     if not delivery.endpoint.is_active and delivery.kind != PING:
         code, error = None, _("接收地址已停用")
         attempts_left = False
@@ -337,17 +339,17 @@ def delivery_attempt(delivery: Delivery) -> Delivery | None:
         else:
             delivery.status = DeliveryStatus.FAILED
             delivery.next_attempt_at = None
-    delivery.save(
-        update_fields=[
-            "attempts",
-            "last_status_code",
-            "last_error",
-            "status",
-            "delivered_at",
-            "next_attempt_at",
-            "locked_until",
-        ]
+    fields = (
+        "attempts",
+        "last_status_code",
+        "last_error",
+        "status",
+        "delivered_at",
+        "next_attempt_at",
+        "locked_until",
     )
+    # An update, not save(): the endpoint (and so this row) may have been deleted meanwhile.
+    Delivery.objects.filter(pk=delivery.pk).update(**{f: getattr(delivery, f) for f in fields})
     logger.info(
         "webhook %s %s to endpoint %s: %s (attempt %d)",
         delivery.kind,
@@ -374,7 +376,11 @@ def webhook_redeliver_due(*, limit: int = SWEEP_BATCH) -> list[Delivery]:
     """Attempt every due delivery (up to `limit`), one after the other; those attempted."""
     attempted = []
     for pk in delivery_due_list(limit=limit):
-        delivery = delivery_attempt(Delivery(pk=pk))
+        try:
+            delivery = delivery_attempt(Delivery(pk=pk))
+        except Exception:  # one broken row does not stop the others; its lease runs out
+            logger.exception("webhook delivery %s: attempt failed", pk)
+            continue
         if delivery is not None:
             attempted.append(delivery)
     return attempted

@@ -259,3 +259,29 @@ def test_the_test_event_and_the_redelivery(endpoint, receiver, django_capture_on
     delivery.refresh_from_db()
     assert delivery.status == DeliveryStatus.SUCCEEDED and delivery.attempts == 1
     assert len(receiver.requests) == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_at_once_send_a_delivery_once(receiver, monkeypatch):
+    from ..threads import run_together
+
+    vorg = f.VolunteerOrgFactory()
+    operator = f.operator_of(vorg, username="operator")
+    endpoint = services.endpoint_create(org=vorg, actor=operator, url=receiver.url)
+    monkeypatch.setattr(services, "_queue", lambda delivery: None)  # the workers send it
+    delivery = services.webhook_test_send(endpoint=endpoint, actor=operator)
+    results = run_together(
+        [lambda: services.delivery_attempt(Delivery(pk=delivery.pk)) for _ in range(4)]
+    )
+    assert not [r for r in results if isinstance(r, Exception)], results
+    assert len([r for r in results if r is not None]) == 1
+    assert len(receiver.requests) == 1
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.SUCCEEDED and delivery.attempts == 1
+
+
+def test_a_delivery_whose_endpoint_was_deleted_is_skipped(endpoint, receiver):
+    delivery = services.webhook_test_send.__wrapped__(endpoint=endpoint, actor=None)
+    endpoint.delete()
+    assert services.delivery_attempt(delivery) is None
+    assert receiver.requests == []
