@@ -20,7 +20,7 @@ import uuid
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from orgs import events
@@ -223,17 +223,18 @@ def webhook_event_received(event: events.Event) -> list[Delivery]:
     ]
     if not endpoints:
         return []
-    data = build()
+    # In the platform's language, whichever language the request that caused it spoke.
+    with translation.override(settings.LANGUAGE_CODE):
+        data = build()
     return [_delivery_create(endpoint, event.kind, data) for endpoint in endpoints]
 
 
 @transaction.atomic
 def webhook_test_send(*, endpoint: Endpoint, actor: User) -> Delivery:
     """Queue a `ping` event for the endpoint, logged like any delivery (even if inactive)."""
-    data = {
-        "endpoint": {"id": endpoint.pk, "url": endpoint.url},
-        "message": _("这是一条测试事件"),
-    }
+    with translation.override(settings.LANGUAGE_CODE):
+        message = _("这是一条测试事件")
+    data = {"endpoint": {"id": endpoint.pk, "url": endpoint.url}, "message": message}
     return _delivery_create(endpoint, PING, data)
 
 
@@ -301,8 +302,14 @@ def delivery_attempt(delivery: Delivery) -> Delivery | None:
     """One attempt to send the delivery, if it is due and nobody is sending it; None if not.
 
     Call it outside a transaction: the row is taken (compare-and-set) and its outcome saved
-    each in its own statement, and no transaction stays open during the request.
+    each in its own statement, and no transaction stays open during the request. Its errors
+    are logged in the platform's language, whoever's request it runs after.
     """
+    with translation.override(settings.LANGUAGE_CODE):
+        return _attempt(delivery)
+
+
+def _attempt(delivery: Delivery) -> Delivery | None:
     now = timezone.now()
     lease = now + datetime.timedelta(seconds=settings.WEBHOOK_TIMEOUT_SECONDS * 3 + 30)
     taken = (

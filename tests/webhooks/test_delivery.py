@@ -8,7 +8,7 @@ import pytest
 import time_machine
 from django.core.management import call_command
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from orgs import events
 from scoring import services as scoring_services
@@ -209,13 +209,14 @@ def test_rating_and_points_are_delivered_blind_until_both_rated(
         "comment": None,
         "visible": False,
     }
-    with django_capture_on_commit_callbacks(execute=True):
-        # The org rates the league org: not an event for the org's webhooks but points are.
+    # The org rates the league org: not an event for the org's webhooks, but points are. The
+    # rater's request speaks English; the payload speaks the platform's language.
+    with django_capture_on_commit_callbacks(execute=True), translation.override("en"):
         scoring_services.rating_submit(claim=claim, actor=operator, stars=4)
     kinds = [json.loads(r.body)["type"] for r in receiver.requests]
     assert kinds == ["rating.received", "points.paid"]
     points = json.loads(receiver.requests[-1].body)["data"]["points"]
-    assert points["points"] == 10 and "5" in points["reason_text"]
+    assert points["points"] == 10 and "获得5星评价" in points["reason_text"]
 
 
 def test_the_listener_ignores_other_kinds(endpoint):
