@@ -286,3 +286,26 @@ def test_a_delivery_whose_endpoint_was_deleted_is_skipped(endpoint, receiver):
     endpoint.delete()
     assert services.delivery_attempt(delivery) is None
     assert receiver.requests == []
+
+
+def test_a_cancellation_and_a_lapse_are_delivered(
+    demand, operator, reviewer, province, endpoint, receiver, django_capture_on_commit_callbacks
+):
+    from orgs.choices import Role
+    from orgs.models import Membership
+
+    admin = f.UserFactory(username="admin")
+    Membership.objects.create(user=admin, role=Role.PROVINCIAL_ADMIN, league_org=province)
+    claim = f.claim(demand, operator)
+    with django_capture_on_commit_callbacks(execute=True):
+        claim_services.claim_process_cancel(claim=claim, actor=admin, reason="重复认领")
+    cancelled = json.loads(receiver.requests[-1].body)
+    assert cancelled["type"] == "claim.cancelled"
+    assert cancelled["data"]["claim"]["reason"] == "重复认领"
+
+    # claim.lapsed is emitted by the deadlines' service; the listener needs only the claim.
+    other = f.claim(f.open_demand(reviewer), operator)
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        events.emit(events.CLAIM_LAPSED, claim=other)
+    lapsed = json.loads(receiver.requests[-1].body)
+    assert lapsed["type"] == "claim.lapsed" and lapsed["data"]["claim"]["id"] == other.pk
