@@ -24,6 +24,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from orgs import events
+from orgs.audit import audit
 from orgs.errors import InvalidInput, StateConflict
 from orgs.models import User, VolunteerOrg
 from orgs.validation import clean_text
@@ -91,7 +92,27 @@ def endpoint_create(
     if Endpoint.objects.filter(volunteer_org=org).count() >= max_endpoints():
         message = _("每个组织最多设置%(n)d个接收地址") % {"n": max_endpoints()}
         raise InvalidInput(message, code="too_many_endpoints", fields={"url": message})
-    return Endpoint.objects.create(volunteer_org=org, created_by=actor, is_active=is_active, **data)
+    endpoint = Endpoint.objects.create(
+        volunteer_org=org, created_by=actor, is_active=is_active, **data
+    )
+    _audit(endpoint, "webhook_create", actor, from_state="")
+    return endpoint
+
+
+def _state(endpoint: Endpoint) -> str:
+    return "active" if endpoint.is_active else "inactive"
+
+
+def _audit(endpoint: Endpoint, action: str, actor, *, from_state: str, reason: str = "") -> None:
+    """Who registered, changed, re-keyed or deleted an endpoint, and where it pointed."""
+    audit(
+        endpoint,
+        action=action,
+        actor=actor,
+        from_state=from_state,
+        to_state=_state(endpoint),
+        reason=reason or endpoint.url,
+    )
 
 
 @transaction.atomic
@@ -102,21 +123,28 @@ def endpoint_update(*, endpoint: Endpoint, actor: User, data: dict) -> Endpoint:
     )
     if "is_active" in data:
         changes["is_active"] = bool(data["is_active"])
+    before = _state(endpoint)
     for name, value in changes.items():
         setattr(endpoint, name, value)
     endpoint.save(update_fields=[*changes, "updated_at"])
+    fields = ",".join(sorted(changes))
+    _audit(endpoint, "webhook_update", actor, from_state=before, reason=f"{fields} {endpoint.url}")
     return endpoint
 
 
+@transaction.atomic
 def endpoint_delete(*, endpoint: Endpoint, actor: User) -> None:
     """Delete the endpoint and its delivery log; what is still queued is not sent."""
+    _audit(endpoint, "webhook_delete", actor, from_state=_state(endpoint))
     endpoint.delete()
 
 
+@transaction.atomic
 def endpoint_rotate_secret(*, endpoint: Endpoint, actor: User) -> Endpoint:
     """A new secret at once: deliveries from now on are signed with it."""
     endpoint.secret = new_secret()
     endpoint.save(update_fields=["secret", "updated_at"])
+    _audit(endpoint, "webhook_rotate_secret", actor, from_state=_state(endpoint))
     return endpoint
 
 

@@ -174,3 +174,31 @@ def test_only_volunteer_org_operators(api, reviewer, province):
     assert api.post(URL, {"url": "https://93.184.215.14/"}, format="json").status_code == 401
     assert api.as_user(reviewer).get(URL).status_code == 403
     assert api.as_user(f.UserFactory()).post(URL, {}, format="json").status_code == 403
+
+
+def test_every_change_of_an_endpoint_is_audited(me, operator):
+    from orgs.models import AuditRecord
+
+    created = me.post(URL, {"url": "https://93.184.215.14/a"}, format="json").json()
+    path = f"{URL}{created['id']}/"
+    me.patch(path, {"is_active": False, "url": "https://93.184.215.14/b"}, format="json")
+    me.post(path + "rotate-secret/")
+    me.delete(path)
+    records = list(
+        AuditRecord.objects.order_by("id").values_list(
+            "action", "actor", "from_state", "to_state", "reason"
+        )
+    )
+    assert records == [
+        ("webhook_create", operator.pk, "", "active", "https://93.184.215.14/a"),
+        (
+            "webhook_update",
+            operator.pk,
+            "active",
+            "inactive",
+            "is_active,url https://93.184.215.14/b",
+        ),
+        ("webhook_rotate_secret", operator.pk, "inactive", "inactive", "https://93.184.215.14/b"),
+        ("webhook_delete", operator.pk, "inactive", "inactive", "https://93.184.215.14/b"),
+    ]
+    assert created["secret"] not in str(records)
