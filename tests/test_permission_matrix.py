@@ -36,6 +36,7 @@ from orgs.choices import LeagueLevel, Role
 from orgs.models import Membership
 from orgs.sms import sms_code_issue
 from scoring import services as scoring_services
+from webhooks import services as webhook_services
 from workflows import services as claim_services
 from workflows.flows import ClaimFlow
 
@@ -67,10 +68,11 @@ PUBLISHED = "published"  # activity published (process waits for both ratings)
 COMPLETED = "completed"  # both rated, points settled (the process passed every node)
 INITIAL = "initial"  # a pending initial demand from the side's individual to its league org
 VORG = "vorg"  # the side's volunteer org (directory)
+WEBHOOK = "webhook"  # a webhook endpoint of the side's volunteer org, with a failed delivery
 
 
 CSV, XLSX = "csv", "xlsx"  # the exports' formats, in the target column
-OBJECT_KINDS = {DRAFT, OPEN, PENDING, APPROVED, PUBLISHED, COMPLETED, INITIAL, VORG}
+OBJECT_KINDS = {DRAFT, OPEN, PENDING, APPROVED, PUBLISHED, COMPLETED, INITIAL, VORG, WEBHOOK}
 
 # The variants of a bulk task action's POST (the last column; none: the target's review task,
 # confirmed). A preview is the confirmation page, which lists the selected tasks' claims.
@@ -139,6 +141,18 @@ API_ROWS = (
     api("PATCH",  "/me/org/",                          None,       401,  403,        200,        200,        403),
     api("GET",    "/me/points/",                       None,       401,  403,        200,        200,        403),
     api("GET",    "/me/favorites/",                    None,       401,  200,        200,        200,        200),
+    # Webhooks (docs/webhooks.md): a volunteer org's operators manage their own org's; another
+    # org's endpoint is a 404 to them, as if it were not.
+    api("GET",    "/me/webhooks/",                     None,       401,  403,        200,        403,        403),
+    api("POST",   "/me/webhooks/",                     None,       401,  403,        201,        403,        403),
+    api("GET",    "/me/webhooks/{id}/",                WEBHOOK,    401,  403,        (200, 404), 403,        403),
+    api("PATCH",  "/me/webhooks/{id}/",                WEBHOOK,    401,  403,        (200, 404), 403,        403),
+    api("DELETE", "/me/webhooks/{id}/",                WEBHOOK,    401,  403,        (204, 404), 403,        403),
+    api("POST",   "/me/webhooks/{id}/rotate-secret/",  WEBHOOK,    401,  403,        (200, 404), 403,        403),
+    api("POST",   "/me/webhooks/{id}/test/",           WEBHOOK,    401,  403,        (202, 404), 403,        403),
+    api("GET",    "/me/webhooks/{id}/deliveries/",     WEBHOOK,    401,  403,        (200, 404), 403,        403),
+    api("POST",   "/me/webhooks/{id}/deliveries/{delivery_id}/redeliver/",
+                                                       WEBHOOK,    401,  403,        (202, 404), 403,        403),
     api("GET",    "/stats/",                           None,       200,  200,        200,        200,        200),
     api("GET",    "/feeds/claims/",                    None,       200,  200,        200,        200,        200),
     api("GET",    "/orgs/",                            None,       200,  200,        200,        200,        200),
@@ -361,6 +375,12 @@ def build_world(sms_outbox) -> World:
         w.objects[(OPEN, side)] = f.open_demand(reviewer)
         for kind in (PENDING, APPROVED, PUBLISHED, COMPLETED):
             w.objects[(kind, side)] = _claim_at(kind, reviewer, operator)
+        endpoint = webhook_services.endpoint_create(
+            org=vorg, actor=operator, url=f"http://127.0.0.1:9/{side}"
+        )
+        webhook_services.webhook_test_send(endpoint=endpoint, actor=operator)
+        endpoint.deliveries.update(status="failed")  # finished: it may be sent again
+        w.objects[(WEBHOOK, side)] = endpoint
         w.objects[(INITIAL, side)] = demand_services.initial_demand_submit(
             actor=individual,
             league_org=league,
@@ -419,7 +439,7 @@ def node_task(claim, node_name) -> Task:
 
 # -- the state that a refused call must not change -------------------------------------------------
 
-SNAPSHOT_APPS = ("orgs", "demands", "workflows", "scoring", "api")
+SNAPSHOT_APPS = ("orgs", "demands", "workflows", "scoring", "webhooks", "api")
 
 
 def _snapshot_queries() -> list[tuple[str, str]]:
@@ -502,6 +522,8 @@ def api_body(r: Row, w: World, user):
             else {"contact_name": "李雷", "contact_landline": "0755-88889999", "intro": "团市委"}
         ),
         ("PATCH", f"{V1}/me/org/"): lambda: {"intro": "新的简介"},
+        ("POST", f"{V1}/me/webhooks/"): lambda: {"url": "https://93.184.215.14/hook"},
+        ("PATCH", f"{V1}/me/webhooks/{{id}}/"): lambda: {"description": "调度系统"},
         ("POST", f"{V1}/demands/"): lambda: {
             "zone": "colorful_holiday",
             "title": "【七彩假期】新的需求",
@@ -532,7 +554,11 @@ def api_body(r: Row, w: World, user):
 def api_url(r: Row, w: World, side) -> str:
     if not r.has_object:
         return r.path
-    return r.path.replace("{id}", str(w.obj(r.target, side).pk))
+    url = r.path.replace("{id}", str(w.obj(r.target, side).pk))
+    if "{delivery_id}" in url:  # the endpoint's (failed) delivery
+        delivery = w.obj(r.target, side).deliveries.get()
+        url = url.replace("{delivery_id}", str(delivery.pk))
+    return url
 
 
 def ws_url(r: Row, w: World, side) -> str:

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "workflows",
     "workspace",
     "scoring",
+    "webhooks",
     "api",
 ]
 
@@ -324,7 +325,23 @@ CELERY_BEAT_SCHEDULE = {
         "task": "api.tasks.idempotency_record_prune",
         "schedule": crontab(minute=40),
     },
+    # Webhook deliveries whose retry is due (webhooks/services.py): every minute.
+    "webhook-redeliver-due": {
+        "task": "webhooks.tasks.webhook_redeliver_due",
+        "schedule": crontab(),
+    },
 }
+
+# Webhooks of volunteer orgs (docs/webhooks.md). A failed attempt is retried after
+# BASE * 2**(attempts - 1) seconds (60 s, 2, 4, 8, 16 min) until MAX_ATTEMPTS, then it failed.
+# Endpoints must be https:// to public addresses; ALLOW_HTTP and ALLOW_PRIVATE lift that for
+# development and tests only (a receiver on this machine or the office network).
+WEBHOOK_RETRY_BASE_SECONDS = env.int("WEBHOOK_RETRY_BASE_SECONDS", default=60)
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=6)
+WEBHOOK_TIMEOUT_SECONDS = env.int("WEBHOOK_TIMEOUT_SECONDS", default=5)
+WEBHOOK_MAX_ENDPOINTS_PER_ORG = env.int("WEBHOOK_MAX_ENDPOINTS_PER_ORG", default=5)
+WEBHOOKS_ALLOW_PRIVATE = env.bool("WEBHOOKS_ALLOW_PRIVATE", default=False)
+WEBHOOKS_ALLOW_HTTP = env.bool("WEBHOOKS_ALLOW_HTTP", default=False)
 
 # Domain settings
 PLATFORM = {

@@ -13,6 +13,10 @@ DEBUG = False
 CELERY_BROKER_URL = ""
 CELERY_TASK_ALWAYS_EAGER = True
 
+# Webhooks go to receivers on this machine (tests/webhooks); the SSRF tests turn these off.
+WEBHOOKS_ALLOW_PRIVATE = True
+WEBHOOKS_ALLOW_HTTP = True
+
 # Nothing runs collectstatic before the tests: WhiteNoise looks for a file when it is asked for
 # one, instead of listing STATIC_ROOT (perhaps not there) when the middleware starts.
 WHITENOISE_AUTOREFRESH = True
