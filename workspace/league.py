@@ -171,7 +171,8 @@ def _demand_timeline(demand: Demand, events: dict) -> list[dict]:
 
 def _with_lapses(steps: list[dict], claims) -> list[dict]:
     """The timeline with each lapsed claim (认领失效: no activity in time, the demand open
-    again) after the steps it interrupted, before the demand's end, oldest first."""
+    again) after the steps reached, before those still to come and the demand's end, oldest
+    first."""
     lapses = [
         {
             "step": "lapse",
@@ -187,7 +188,10 @@ def _with_lapses(steps: list[dict], claims) -> list[dict]:
     if not lapses:
         return steps
     ends = {action for action, _status in DEMAND_ENDS}
-    cut = next((i for i, step in enumerate(steps) if step["step"] in ends), len(steps))
+    cut = next(
+        (i for i, step in enumerate(steps) if step["step"] in ends or not step["done"]),
+        len(steps),
+    )
     return steps[:cut] + lapses + steps[cut:]
 
 

@@ -134,7 +134,7 @@ def test_follow_up_hides_a_task_from_the_queue_until_its_time(reviewer_client, r
         html = reviewer_client.get(QUEUE, {"view": "followup"}).content.decode()
         assert f.task_url(f.review_task(overdue), "index") in html
         assert f.task_url(f.review_task(late), "index") not in html
-        assert "跟进时间：2026-11-21 18:00" in row(html, overdue)
+        assert "跟进时间：<time" in row(html, overdue) and "2026-11-21 18:00" in row(html, overdue)
         # the sidebar's count of the queue leaves it out too
         from workspace.queue import saved_filters
 
@@ -329,3 +329,21 @@ def test_the_monitor_filters_and_labels_lapsed_claims(admin_client, reviewer, th
     html = admin_client.get(MONITOR, {"claim_status": "pending"}).content.decode()
     assert monitor_rows(html) == {three[1].process_id, three[2].process_id}
     assert ClaimStatus.LAPSED.label == "认领失效"
+
+
+def test_the_league_timeline_and_claims_show_a_lapsed_claim(reviewer_client, reviewer, three):
+    from django.db import transaction
+    from django.urls import reverse
+
+    from orgs.audit import apply_transition
+
+    late = three[0]
+    services.claim_approve(claim=late, actor=reviewer)
+    with transaction.atomic():  # what H1's lapse service does, in short
+        claim = Claim.objects.select_related("demand").get(pk=late.pk)
+        apply_transition(claim, "lapse", actor=None)
+        apply_transition(claim.demand, "reopen", actor=None, reason="认领失效")
+    html = reviewer_client.get(reverse("league:demand_detail", args=[late.demand_id])).content
+    html = html.decode()
+    assert "league-progress__step--lapsed" in html
+    assert "认领失效（深圳青年志愿服务队）" in html and "失效时间：" in html
