@@ -42,5 +42,7 @@ export default defineConfig(({ command }) => ({
   test: {
     environment: 'jsdom',
     include: ['src/**/*.spec.ts'],
+    // A component's test imports the Vant components its template uses, with their CSS.
+    server: { deps: { inline: ['vant'] } },
   },
 }))

@@ -48,3 +48,34 @@ class ReviewForm(forms.Form):
         ):
             self.add_error("reason", _("请填写退回原因"))
         return data
+
+
+class FollowUpForm(forms.Form):
+    """待跟进: when the review comes back to the default queue (a date and a time, Asia/Shanghai).
+
+    `review_follow_up_set` checks the rules (in the future, at most REVIEW_FOLLOW_UP_MAX_DAYS
+    ahead); the page's input carries them as `min` / `max` for the browser's picker.
+    """
+
+    SET, CLEAR = "set", "clear"
+    INPUT_FORMAT = "%Y-%m-%dT%H:%M"
+    follow_up_at = forms.DateTimeField(
+        label=_("跟进时间"),
+        required=False,
+        input_formats=[INPUT_FORMAT, "%Y-%m-%d %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=INPUT_FORMAT),
+        error_messages={"invalid": _("请输入有效的日期和时间")},
+    )
+
+    def __init__(self, *args, action: str = SET, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.action = action
+
+    def clean(self):
+        data = super().clean()
+        if self.action == self.CLEAR:
+            data["follow_up_at"] = None
+            self.errors.pop("follow_up_at", None)
+        elif "follow_up_at" in data and data["follow_up_at"] is None:
+            self.add_error("follow_up_at", _("请选择跟进时间"))
+        return data

@@ -409,3 +409,56 @@ def review_task_reassign(*, claim: Claim, actor: User, to_user: User, reason: st
         },
     )
     return task
+
+
+# -- follow-up (待跟进) -----------------------------------------------------------------------
+
+# How far ahead a reviewer may put a review aside: a month is past any review's due time and
+# its escalations (REVIEW_DUE_DAYS, REVIEW_ESCALATE_DAYS), so a later date is a typo.
+REVIEW_FOLLOW_UP_MAX_DAYS = 30
+
+
+@transaction.atomic
+def review_follow_up_set(*, claim: Claim, actor: User, at) -> Claim:
+    """待跟进: a reviewer of the claim's demand puts its review aside until `at` (an aware
+    datetime in the future, at most REVIEW_FOLLOW_UP_MAX_DAYS ahead), or clears it (`at`
+    None). The default queue leaves the review out until then. Audited as `follow_up`."""
+    import datetime
+
+    from django.utils import timezone
+
+    claim = lock_claim(claim)
+    _require_reviewer(actor, claim.demand)
+    if claim.status != ClaimStatus.PENDING:
+        raise StateConflict(
+            _("认领当前状态为「%(status)s」，不能设置跟进时间")
+            % {"status": claim.get_status_display()},
+            code="transition_not_allowed",
+        )
+    if at is not None:
+        now = timezone.now()
+        if timezone.is_naive(at):
+            raise InvalidInput(
+                _("跟进时间无效"), fields={"follow_up_at": _("请输入有效的日期和时间")}
+            )
+        if at <= now:
+            raise InvalidInput(_("跟进时间无效"), fields={"follow_up_at": _("跟进时间须晚于现在")})
+        if at > now + datetime.timedelta(days=REVIEW_FOLLOW_UP_MAX_DAYS):
+            raise InvalidInput(
+                _("跟进时间无效"),
+                fields={
+                    "follow_up_at": _("跟进时间最多可设在%(days)d天之后")
+                    % {"days": REVIEW_FOLLOW_UP_MAX_DAYS}
+                },
+            )
+    claim.review_follow_up_at = at
+    claim.save(update_fields=["review_follow_up_at", "updated_at"])
+    audit(
+        claim,
+        action="follow_up",
+        actor=actor,
+        from_state=claim.status,
+        to_state=claim.status,
+        reason=timezone.localtime(at).strftime("%Y-%m-%d %H:%M") if at else _("清除跟进时间"),
+    )
+    return claim

@@ -18,14 +18,16 @@ from viewflow.workflow.flow.views import (
     UnassignTaskView,
     UserIndexTaskView,
 )
+from viewflow.workflow.status import STATUS
 
 from demands.choices import Guarantee
 from orgs.choices import ServiceArea, ServiceObject
 from orgs.errors import DomainError
 from orgs.forms import add_domain_errors
+from workspace import deadlines as screen_deadlines
 
 from . import selectors, services
-from .forms import ReviewForm
+from .forms import FollowUpForm, ReviewForm
 
 # timesince's units as a reviewer reads them: 3天5小时.
 AGE_UNITS = {
@@ -52,8 +54,18 @@ def _labels(choices, codes) -> list[str]:
     return [str(names.get(code, code)) for code in codes or []]
 
 
+def _next_review_task(user, review):
+    """The reviewer's next task: their inbox's, else the default queue's, due soonest."""
+    return screen_deadlines.next_review_task(
+        user, review, selectors.review_queue(user, review).exclude(screen_deadlines.follow_up_q())
+    )
+
+
 class ReviewScreenMixin:
-    """What the review screen shows of the task's claim, for its form and its take page."""
+    """What the review screen shows of the task's claim, for its form and its take page; and
+    the follow-up form (待跟进), which posts to the page it is on."""
+
+    follow_up_form = None
 
     @property
     def claim(self):
@@ -71,8 +83,30 @@ class ReviewScreenMixin:
         demand, org = review["demand"], review["org"]
         task = self.request.activation.task
         now = timezone.now()
+        claim = review["claim"]
+        open_review = task.status in selectors.ACTIVE_TASK_STATES
+        due = screen_deadlines.review_due_of(claim)
+        follow_up_at = claim.review_follow_up_at
         return super().get_context_data(
             **review,
+            review_due=due,
+            review_due_mark=screen_deadlines.due_mark(due, now) if open_review else None,
+            follow_up_at=follow_up_at if follow_up_at and follow_up_at > now else None,
+            deciding_orgs=screen_deadlines.deciding_orgs(claim),
+            can_follow_up=self.may_follow_up(),
+            follow_up_form=self.follow_up_form or FollowUpForm(),
+            follow_up_value=self.follow_up_form.data.get("follow_up_at", "")
+            if self.follow_up_form is not None
+            else (
+                timezone.localtime(follow_up_at).strftime(FollowUpForm.INPUT_FORMAT)
+                if follow_up_at and follow_up_at > now
+                else ""
+            ),
+            follow_up_min=timezone.localtime(now).strftime(FollowUpForm.INPUT_FORMAT),
+            follow_up_max=timezone.localtime(
+                now + datetime.timedelta(days=services.REVIEW_FOLLOW_UP_MAX_DAYS)
+            ).strftime(FollowUpForm.INPUT_FORMAT),
+            follow_up_max_days=services.REVIEW_FOLLOW_UP_MAX_DAYS,
             can_decide=can_proceed(review["claim"].approve),
             demand_guarantees=_labels(Guarantee, demand.guarantees),
             org_service_areas=_labels(ServiceArea, org.service_areas),
@@ -86,6 +120,43 @@ class ReviewScreenMixin:
             counter_over_text=_("，超出%(over)s字"),
             **kwargs,
         )
+
+    def may_follow_up(self) -> bool:
+        """A reviewer who holds the open review, or may take it, may set its follow-up."""
+        activation = self.request.activation
+        task, user = activation.task, self.request.user
+        if task.status == STATUS.ASSIGNED:
+            return task.owner_id == user.pk
+        return task.status == STATUS.NEW and activation.flow_task.can_assign(user, task)
+
+    def follow_up(self):
+        """The follow-up form's POST: set or clear, then this page again with a message; a bad
+        time is the form's error on the page."""
+        request = self.request
+        if not self.may_follow_up():
+            raise PermissionDenied
+        action = FollowUpForm.CLEAR if request.POST.get("_follow_up") == "clear" else "set"
+        form = FollowUpForm(request.POST, action=action)
+        if form.is_valid():
+            at = form.cleaned_data["follow_up_at"]
+            try:
+                services.review_follow_up_set(claim=self.claim, actor=request.user, at=at)
+            except DomainError as exc:
+                add_domain_errors(form, exc)
+            else:
+                if at is None:
+                    messages.success(request, _("已清除跟进时间"))
+                else:
+                    messages.success(
+                        request,
+                        _("已设置跟进时间：%(at)s，此前该任务不在待审核队列中显示")
+                        % {"at": timezone.localtime(at).strftime("%Y-%m-%d %H:%M")},
+                    )
+                return redirect(request.get_full_path())
+        self.follow_up_form = form
+        self.__dict__.pop("review", None)  # read again: nothing was saved, but be current
+        context = self.get_context_data(form=self.get_form_class()())
+        return self.render_to_response(context, status=400)
 
 
 class ReviewClaimView(ReviewScreenMixin, FormView):
@@ -116,6 +187,8 @@ class ReviewClaimView(ReviewScreenMixin, FormView):
         return super().get(request, *args, **kwargs)
 
     def post(self, request, *args, **kwargs):
+        if "_follow_up" in request.POST:
+            return self.follow_up()
         form = self.get_form()
         conflict = self.conflict_message()
         if conflict:
@@ -140,7 +213,7 @@ class ReviewClaimView(ReviewScreenMixin, FormView):
 
     def conflict(self, form, message: str):
         form.is_valid()  # the typed text is shown again as it was posted
-        next_task = selectors.next_review_task(self.request.user, self.request.activation.flow_task)
+        next_task = _next_review_task(self.request.user, self.request.activation.flow_task)
         context = self.get_context_data(
             form=form,
             conflict=message,
@@ -171,7 +244,7 @@ class ReviewClaimView(ReviewScreenMixin, FormView):
         else the queue's oldest, taken for them as 领取并审核 would; with none left, the queue."""
         user, review = self.request.user, self.request.activation.flow_task
         for _attempt in range(3):  # a colleague may take the one chosen meanwhile
-            task = selectors.next_review_task(user, review)
+            task = _next_review_task(user, review)
             if task is None:
                 break
             if task.owner_id == user.pk:
@@ -209,6 +282,11 @@ class ReviewAssignView(ReviewScreenMixin, AssignTaskView):
                 messages.warning(request, _("该任务已处理，请选择其他任务"))
             return redirect(request.resolver_match.flow_viewset.reverse("queue"))
         return super().dispatch(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        if "_follow_up" in request.POST:
+            return self.follow_up()
+        return super().post(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(taking=True, **kwargs)

@@ -29,7 +29,7 @@ from orgs.sms import sms_code_issue
 from scoring import services as scoring_services
 from scoring.models import PointsEntry
 from scoring.selectors import points_balance, rating_list_given
-from workflows.models import Claim
+from workflows.models import Claim, ClaimStatus
 from workflows.selectors import claim_list, claim_process_visible
 from workflows.todo import claims_to_rate
 
@@ -43,6 +43,7 @@ from .league_forms import (
     add_domain_errors,
 )
 from .templatetags.league_format import league_datetime
+from .text import with_detail
 
 
 def is_league_reviewer(user) -> bool:
@@ -166,6 +167,32 @@ def _demand_timeline(demand: Demand, events: dict) -> list[dict]:
                 }
             )
     return steps
+
+
+def _with_lapses(steps: list[dict], claims) -> list[dict]:
+    """The timeline with each lapsed claim (认领失效: no activity in time, the demand open
+    again) after the steps reached, before those still to come and the demand's end, oldest
+    first."""
+    lapses = [
+        {
+            "step": "lapse",
+            "label": with_detail(ClaimStatus.LAPSED.label, claim.org.name),
+            "done": True,
+            "lapsed": True,
+            "at": claim.lapsed_at,
+            "reason": _("未在截止时间前发布活动，需求已重新开放认领"),
+        }
+        for claim in sorted(claims, key=lambda c: (c.lapsed_at or c.created_at, c.pk))
+        if claim.status == ClaimStatus.LAPSED
+    ]
+    if not lapses:
+        return steps
+    ends = {action for action, _status in DEMAND_ENDS}
+    cut = next(
+        (i for i, step in enumerate(steps) if step["step"] in ends or not step["done"]),
+        len(steps),
+    )
+    return steps[:cut] + lapses + steps[cut:]
 
 
 # The initial demand's steps that its linked demands reach, and the action that reaches them.
@@ -345,7 +372,7 @@ class DemandDetailView(LeagueReviewerRequired, TemplateView):
 
     def get_context_data(self, **kwargs):
         demand, user = self.demand, self.request.user
-        claims = claim_list(viewer=user).filter(demand=demand).order_by("-created_at", "-pk")
+        claims = list(claim_list(viewer=user).filter(demand=demand).order_by("-created_at", "-pk"))
         initial = initial_selectors.initial_demand_list(viewer=user).filter(demands=demand)
         guarantee_labels = dict(Guarantee.choices)
         events = selectors.demand_events([demand])[demand.pk]
@@ -353,7 +380,7 @@ class DemandDetailView(LeagueReviewerRequired, TemplateView):
         return super().get_context_data(
             demand=demand,
             demand_label=str(demand),
-            progress=_demand_timeline(demand, events),
+            progress=_with_lapses(_demand_timeline(demand, events), claims),
             close_record=close,
             guarantees=[guarantee_labels.get(g, g) for g in demand.guarantees or []],
             claims=[(claim, _claim_process_url(claim, user)) for claim in claims],

@@ -48,6 +48,13 @@ from workflows.selectors import (
 )
 
 from . import dashboard
+from .deadlines import (
+    NullsLast,
+    deciding_orgs,
+    escalated_level_subquery,
+    monitor_due_expression,
+    process_deadline,
+)
 from .text import listing, with_detail
 
 PROCESS_STATUS_LABELS = {
@@ -84,6 +91,9 @@ AUDIT_ACTION_LABELS = {
     "rate_by_volunteer": _("志愿服务组织评分"),
     "reassign": _("改派审核任务"),
     "cancel": _("取消流程"),
+    "follow_up": _("设置跟进时间"),
+    "escalate": _("上报审核"),
+    "lapse": _("认领失效"),
 }
 MAX_PAGE_SIZE = 200
 
@@ -123,7 +133,9 @@ def monitor_annotate(queryset):
     """The columns of the monitor, joined or sub-selected: one query whatever the page size.
 
     current_node / last_node: the earliest and latest open waiting step (they differ only
-    while both ratings are open); review_since: when the open review task was created.
+    while both ratings are open); review_since: when the open review task was created; due_at:
+    the running deadline (the review's while pending, the activity's while approved);
+    escalated_org_level: the tier of the org the review was escalated to last.
     """
     nodes = stage_nodes()
     review = ClaimFlow.review
@@ -133,6 +145,8 @@ def monitor_annotate(queryset):
         current_node=Subquery(_active_tasks(*nodes).order_by("pk").values("flow_task")[:1]),
         last_node=Subquery(_active_tasks(*nodes).order_by("-pk").values("flow_task")[:1]),
         review_since=Subquery(_active_tasks(review).order_by("pk").values("created")[:1]),
+        due_at=monitor_due_expression(),
+        escalated_org_level=escalated_level_subquery("claim__"),
     )
 
 
@@ -202,6 +216,12 @@ class ProcessMonitorFilter(FilterSet):
         label=_("审核超时"), choices=[(YES, _("是")), (NO, _("否"))], method="filter_overdue"
     )
     status = ChoiceFilter(label=_("流程状态"), choices=list(PROCESS_STATUS_LABELS.items()))
+    claim_status = ChoiceFilter(
+        label=_("认领状态"), field_name="claim__status", choices=ClaimStatus.choices
+    )
+    escalated = ChoiceFilter(
+        label=_("已上报"), choices=[(YES, _("是")), (NO, _("否"))], method="filter_escalated"
+    )
     created_from = DateFilter(label=_("发起日期从"), method="filter_created_from")
     created_to = DateFilter(label=_("发起日期至"), method="filter_created_to")
 
@@ -212,7 +232,16 @@ class ProcessMonitorFilter(FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in ("stage", "city", "zone", "league_org", "overdue", "status"):
+        for name in (
+            "stage",
+            "city",
+            "zone",
+            "league_org",
+            "overdue",
+            "status",
+            "claim_status",
+            "escalated",
+        ):
             self.filters[name].extra["empty_label"] = _("全部")
         self.filters["stage"].field.choices = [
             (node.name, node_title(node)) for node in stage_nodes()
@@ -230,6 +259,10 @@ class ProcessMonitorFilter(FilterSet):
 
     def filter_created_to(self, queryset, name, value):
         return queryset.filter(created__lt=_day_start(value + datetime.timedelta(days=1)))
+
+    def filter_escalated(self, queryset, name, value):
+        escalated = Q(claim__escalation_level__gt=0)
+        return queryset.filter(escalated if value == self.YES else ~escalated)
 
     def filter_overdue(self, queryset, name, value):
         overdue = Exists(
@@ -266,6 +299,7 @@ SORTABLE = {
     "city": "claim__demand__city__name",
     "zone": "claim__demand__zone",
     "age": "-created",
+    "due": NullsLast(monitor_due_expression()),
     "claim_status": "claim__status",
     "process_status": "status",
 }
@@ -276,6 +310,8 @@ FILTER_FIELDS = (
     "city",
     "league_org",
     "overdue",
+    "claim_status",
+    "escalated",
     "older_than",
     "created_from",
     "created_to",
@@ -307,6 +343,7 @@ class ProcessMonitorListView(flow_views.DashboardProcessListView):
         "zone",
         "stage",
         "age",
+        "due",
         "overdue",
         "claim_status",
         "process_status",
@@ -416,6 +453,12 @@ class ProcessMonitorListView(flow_views.DashboardProcessListView):
 
     overdue.short_description = _("超时")
 
+    def due(self, process):
+        return process_deadline(process, _claim_of(process), self.now)["due"]
+
+    due.short_description = _("截止时间")
+    due.orderby_column = SORTABLE["due"]
+
     def claim_status(self, process):
         claim = _claim_of(process)
         if claim is None:
@@ -494,6 +537,7 @@ class ProcessMonitorListView(flow_views.DashboardProcessListView):
                     "stage": stage_label(process),
                     "age": format_age(process_age(process, self.now)),
                     "overdue": review_is_overdue(process.review_since, self.now),
+                    "deadline": process_deadline(process, claim, self.now),
                     "claim_status": self.claim_status(process),
                     "process_status": self.process_status(process),
                     "selectable": process.status == PROCESS.NEW
@@ -686,6 +730,7 @@ class ProcessMonitorDetailView(flow_views.DetailProcessView):
             activity=getattr(claim, "activity", None) if claim else None,
             ratings=list(claim.ratings.select_related("rater")) if claim else [],
             audit_trail=audit_trail(claim) if claim else [],
+            escalations=deciding_orgs(claim)[1:] if claim else [],
             process_status_label=PROCESS_STATUS_LABELS.get(process.status, process.status),
             chart_url=viewset.reverse("process_chart", args=[process.pk]),
             list_url=viewset.reverse("process_list"),

@@ -1,7 +1,7 @@
 """The reviewer's queue, inbox and archive: Viewflow's task lists with the claim (demand and org
-in full), its age and overdue mark, search, saved filters with their counts, the row's own
-action (领取并审核), and the bulk actions (take the selected tasks, put them back), scoped to the
-user's own."""
+in full), its age, due time and mark, follow-up time and escalation, search, saved filters with
+their counts, the row's own action (领取并审核), and the bulk actions (take the selected tasks, put
+them back), scoped to the user's own."""
 
 import datetime
 
@@ -27,22 +27,31 @@ from demands.choices import Zone
 from workflows.flows import ClaimFlow
 from workflows.models import ClaimStatus
 from workflows.selectors import (
-    review_is_overdue,
     review_open_tasks,
     review_overdue_days,
-    review_overdue_q,
     review_queue,
     review_task_counts,
     review_zone_q,
 )
 from workflows.views import task_age
 
+from .deadlines import (
+    REVIEW_SORT_LABELS,
+    REVIEW_SORTS,
+    annotate_review_tasks,
+    follow_up_q,
+    review_overdue_q,
+    task_deadline,
+)
+
 __all__ = ["task_age"]  # read by the tests and the list pages as before
 
 # The queue's saved filters (?view=…), in the sidebar's order: each selects among the open
-# reviews of the user's league orgs, taken or not (the plain queue is the untaken ones).
+# reviews of the user's league orgs, taken or not (the plain queue is the untaken ones, less those
+# put aside for a follow-up until their time comes: 待跟进 lists those).
 SAVED_FILTERS = {
     "overdue": (_("超期"), "alarm", lambda user, now: review_overdue_q(now)),
+    "followup": (_("待跟进"), "snooze", lambda user, now: follow_up_q(now)),
     "qicai": (_("七彩假期"), "wb_sunny", lambda user, now: review_zone_q(Zone.COLORFUL_HOLIDAY)),
     "yunzhijiao": (
         _("青年云支教"),
@@ -51,7 +60,13 @@ SAVED_FILTERS = {
     ),
     "mine": (_("我的"), "person", lambda user, now: Q(owner=user, status=STATUS.ASSIGNED)),
 }
-SORTS = {"oldest": ("created", "pk"), "newest": ("-created", "-pk")}
+SORTS = REVIEW_SORTS
+
+
+def default_queue(user, review, now=None):
+    """The plain queue: the tasks to take (review_queue), less those a reviewer put aside
+    until a follow-up time still to come."""
+    return review_queue(user, review).exclude(follow_up_q(now))
 
 
 def saved_filter_q(name: str, user, now=None) -> Q:
@@ -116,7 +131,7 @@ class ReviewTaskFilter(FilterSet):
     sort = ChoiceFilter(
         method="order",
         label=_("排序"),
-        choices=[("oldest", _("最早提交优先")), ("newest", _("最新提交优先"))],
+        choices=list(REVIEW_SORT_LABELS.items()),
         empty_label=None,
     )
     process = NumberFilter(field_name="process_id", label=_("流程编号"), min_value=1)
@@ -150,8 +165,9 @@ class ArchiveTaskFilter(ReviewTaskFilter):
 
 
 class ReviewTaskColumnsMixin:
-    """The claim's demand and org in full, the task's age and overdue badge, its holder: one
-    query a page, rendered as a table on a desk and as cards on a phone."""
+    """The claim's demand and org in full, the task's age, its due time with its mark (已超期,
+    即将到期), follow-up time and escalation, its holder: one query a page, rendered as a table on
+    a desk and as cards on a phone."""
 
     columns = ("task_id", "demand_title", "claim_org", "age", "created")
     filterset_class = ReviewTaskFilter
@@ -220,8 +236,7 @@ class ReviewTaskColumnsMixin:
                 "detail_url": flow_task.reverse("detail", args=args),
                 "claim": claim,
                 "age": task_age(task.created, self.now),
-                "overdue": task.status in (STATUS.NEW, STATUS.ASSIGNED)
-                and review_is_overdue(task.created, self.now),
+                "deadline": task_deadline(task, claim, self.now),
                 "action": action,
                 "outcome": self.outcome(task, claim),
             }
@@ -245,7 +260,7 @@ class ReviewTaskColumnsMixin:
         context = super().get_context_data(**kwargs)
         page = context.get("page_obj")
         form = self.filterset.form if self.filterset is not None else None
-        sort = self.request.GET.get("sort") or "oldest"
+        sort = self.request.GET.get("sort") or "due"
         return context | {
             "rows": list(self.rows(page if page is not None else context["object_list"])),
             "list_kind": self.list_kind,
@@ -261,7 +276,7 @@ class ReviewTaskColumnsMixin:
             "searching": bool(self.request.GET.get("q") or self.request.GET.get("process")),
             "sort_links": [
                 {"code": code, "label": label, "url": self.query(sort=code), "active": code == sort}
-                for code, label in (("oldest", _("最早提交优先")), ("newest", _("最新提交优先")))
+                for code, label in REVIEW_SORT_LABELS.items()
             ]
             if self.list_kind != "archive"
             else [],
@@ -299,8 +314,10 @@ class ReviewQueueListView(ReviewTaskColumnsMixin, flow_views.FlowQueueListView):
     @viewprop
     def queryset(self):
         if self.saved_view is not None:
-            return review_open_tasks(self.request.user, ClaimFlow.review)
-        return review_queue(self.request.user, ClaimFlow.review)
+            tasks = review_open_tasks(self.request.user, ClaimFlow.review)
+        else:
+            tasks = default_queue(self.request.user, ClaimFlow.review)
+        return annotate_review_tasks(tasks).order_by(*SORTS["due"])
 
 
 class ReviewInboxListView(ReviewTaskColumnsMixin, flow_views.FlowInboxListView):
@@ -312,7 +329,7 @@ class ReviewInboxListView(ReviewTaskColumnsMixin, flow_views.FlowInboxListView):
 
     @viewprop
     def queryset(self):
-        return super().queryset.order_by("created", "pk")
+        return annotate_review_tasks(super().queryset).order_by(*SORTS["due"])
 
 
 class ReviewArchiveListView(ReviewTaskColumnsMixin, flow_views.FlowArchiveListView):

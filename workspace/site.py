@@ -22,7 +22,7 @@ from viewflow.workflow.flow.views.filters import DashboardTaskListViewFilter
 
 from workflows.flows import ClaimFlow
 from workflows.models import ClaimProcess
-from workflows.selectors import claim_processes_scope, review_queue
+from workflows.selectors import claim_processes_scope
 
 from .board import AdminDashboardView
 from .exports import DemandExportView, ProcessExportView
@@ -40,6 +40,7 @@ from .queue import (
     ReviewArchiveListView,
     ReviewInboxListView,
     ReviewQueueListView,
+    default_queue,
     flow_step_choices,
     saved_filters,
 )
@@ -161,9 +162,9 @@ class ClaimFlowAppViewset(FlowAppViewset):
 
     def get_context_data(self, request):
         """The menu's entries and counts; the queue's as the queue page reads it (one indexed
-        query)."""
+        query; the tasks put aside for a follow-up are not counted until their time)."""
         context = super().get_context_data(request)
-        context["user_queue"] = review_queue(request.user, ClaimFlow.review)
+        context["user_queue"] = default_queue(request.user, ClaimFlow.review)
         context["queue_filters"] = saved_filters(request.user)  # the queue's saved filters
         context["claim_menu"] = self.menu_entries(request, context)
         return context

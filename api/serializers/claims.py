@@ -11,6 +11,7 @@ from orgs.privacy import mask_mobile
 from scoring.models import Rating
 from scoring.selectors import rating_list_visible
 from scoring.services import rating_side
+from workflows.deadlines import due_state
 from workflows.models import Activity, Claim, ClaimStatus, Suitability
 from workflows.selectors import WAITING_NODES, claim_current_step, claim_progress
 
@@ -37,6 +38,14 @@ class ClaimSerializer(serializers.ModelSerializer):
         help_text="取消流程: a provincial administrator stopped the process; `reason` says why "
         "(the claim is then rejected or withdrawn, but neither side did it)",
     )
+    escalation_level = serializers.IntegerField(
+        read_only=True,
+        help_text="0: the demand's own league org reviews; n: escalated n levels up the tree",
+    )
+    due_state = serializers.SerializerMethodField(
+        help_text="The running deadline's state: review_due_at while pending, activity_due_at "
+        "while approved; overdue, due_soon (the day before) or empty"
+    )
 
     class Meta:
         model = Claim
@@ -51,7 +60,23 @@ class ClaimSerializer(serializers.ModelSerializer):
             "cancelled_at",
             "created_at",
             "decided_at",
+            "review_due_at",
+            "escalation_level",
+            "activity_due_at",
+            "lapsed_at",
+            "due_state",
         ]
+        read_only_fields = ["review_due_at", "activity_due_at", "lapsed_at"]
+
+    @extend_schema_field(
+        serializers.ChoiceField(choices=["overdue", "due_soon", ""], allow_blank=True)
+    )
+    def get_due_state(self, claim) -> str:
+        if claim.status == ClaimStatus.PENDING:
+            return due_state(claim.review_due_at)
+        if claim.status == ClaimStatus.APPROVED:
+            return due_state(claim.activity_due_at)
+        return ""
 
     def get_status_label(self, claim) -> str:
         if claim.is_cancelled:

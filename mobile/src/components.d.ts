@@ -15,6 +15,7 @@ declare module 'vue' {
     ChipGroup: typeof import('./components/ChipGroup.vue')['default']
     CityPicker: typeof import('./components/CityPicker.vue')['default']
     ClaimCard: typeof import('./components/ClaimCard.vue')['default']
+    ClaimDeadline: typeof import('./components/ClaimDeadline.vue')['default']
     ClaimReviewActions: typeof import('./components/ClaimReviewActions.vue')['default']
     DemandCard: typeof import('./components/DemandCard.vue')['default']
     FeedList: typeof import('./components/FeedList.vue')['default']

@@ -204,3 +204,41 @@ def test_the_queue_in_english(live_server, browser, reviewer, claims):
     assert page.locator("tbody tr").count() == 4  # the data stay as they are
     page.screenshot(path=str(SHOTS / "reviewer-queue-desktop-en.png"), full_page=True)
     page.context.close()
+
+
+def test_a_reviewer_puts_a_task_aside_until_a_follow_up_time(
+    live_server, browser, reviewer, claims
+):
+    """The review form's 跟进时间: set it, the task leaves the queue for 待跟进; clear it."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    first = claims[0]
+    page = log_in(browser, live_server)
+    page.locator("button.review-take").first.click()
+    wait(page, "/execute/")
+    at = timezone.localtime() + datetime.timedelta(days=2)
+    page.fill("#id_follow_up_at", at.strftime("%Y-%m-%dT%H:%M"))
+    with page.expect_navigation():
+        page.click("button.review-follow-up-set")
+    expect(page.locator(".review-follow-up-at")).to_have_text(at.strftime("%Y-%m-%d %H:%M"))
+    assert Claim.objects.get(pk=first.pk).review_follow_up_at is not None
+    page.screenshot(path=str(SHOTS / "reviewer-follow-up-desktop-zh.png"), full_page=True)
+
+    # put back, it is not in the queue but under 待跟进, with its time
+    with page.expect_navigation():
+        page.click("button.review-unassign")
+    page.wait_for_load_state("networkidle")
+    assert page.locator(f"text={first.demand.title}").count() == 0
+    page.goto(f"{live_server.url}{QUEUE}?view=followup")
+    expect(page.locator(".review-follow-up")).to_contain_text(at.strftime("%Y-%m-%d %H:%M"))
+
+    # a past time is refused on the field
+    page.locator("a", has_text=first.demand.title).click()
+    page.wait_for_load_state("networkidle")
+    page.evaluate("document.querySelector('#id_follow_up_at').removeAttribute('min')")
+    page.fill("#id_follow_up_at", "2020-01-01T09:00")
+    page.click("button.review-follow-up-set")  # a 400: Turbo renders it in place
+    expect(page.locator("#review-follow-up-error")).to_contain_text("跟进时间须晚于现在")
+    with page.expect_navigation():
+        page.click("button.review-follow-up-clear")
+    assert Claim.objects.get(pk=first.pk).review_follow_up_at is None
+    page.context.close()

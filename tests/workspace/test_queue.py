@@ -445,7 +445,8 @@ def aged(reviewer, operator, operator2):
     return old, cloud, new
 
 
-def test_the_queue_lists_the_oldest_first_and_sorts_by_age_both_ways(reviewer_client, aged):
+def test_the_queue_lists_the_due_soonest_first_and_sorts_by_age_both_ways(reviewer_client, aged):
+    # Due REVIEW_DUE_DAYS after the claim, the review due soonest is the oldest claim's.
     old, cloud, new = aged
     html = reviewer_client.get(QUEUE).content.decode()
     assert _order(html, aged) == [old, cloud, new]
@@ -520,7 +521,7 @@ def test_saved_filters_count_in_one_query(reviewer, league, aged):
         filters = list(saved_filters(user))
     assert len(queries) == 1
     counts = {item["name"]: item["count"] for item in filters}
-    assert counts == {"overdue": 1, "qicai": 2, "yunzhijiao": 1, "mine": 1}
+    assert counts == {"overdue": 1, "followup": 0, "qicai": 2, "yunzhijiao": 1, "mine": 1}
     assert [item["url"] for item in filters][0] == f"{QUEUE}?view=overdue"
 
 
@@ -536,8 +537,14 @@ def test_the_sidebar_template_lists_the_saved_filters_with_counts(rf, reviewer, 
         "workspace/queue_filters_menu.html",
         {"queue_filters": saved_filters(reviewer), "request": request},
     )
-    assert html.count('class="mdc-list-item ') == 4
-    assert "超期" in html and "七彩假期" in html and "青年云支教" in html and "我的" in html
+    assert html.count('class="mdc-list-item ') == 5
+    assert (
+        "超期" in html
+        and "待跟进" in html
+        and "七彩假期" in html
+        and "青年云支教" in html
+        and "我的" in html
+    )
     assert f'href="{QUEUE}?view=qicai"' in html
     assert '<span class="mdc-list-item__meta">2</span>' in html  # 七彩假期
     assert 'aria-current="page"' in html  # 超期 is the page shown

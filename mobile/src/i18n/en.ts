@@ -366,7 +366,11 @@ export const en: Messages = {
     rejected: 'Claim returned',
     reason: 'Reason: {reason}',
     cancelReason: 'An administrator cancelled the process: {reason}',
+    activityDue: 'Publish the activity by {time}',
+    lapsedNote: 'No activity was published in time; the claim lapsed on {time}',
+    reviewDue: 'The league organization reviews by {time}',
   },
+  dueState: { overdue: 'Overdue', due_soon: 'Due soon' },
   claimDetail: {
     title: 'Claim',
     process: 'Process',

@@ -364,7 +364,11 @@ export const zhCN = {
     rejected: '已退回',
     reason: '退回原因：{reason}',
     cancelReason: '管理员取消了流程：{reason}',
+    activityDue: '请于 {time} 前发布活动',
+    lapsedNote: '未在截止时间前发布活动，认领已于 {time} 失效',
+    reviewDue: '团组织审核截止时间：{time}',
   },
+  dueState: { overdue: '已超期', due_soon: '即将到期' },
   claimDetail: {
     title: '认领详情',
     process: '处理流程',

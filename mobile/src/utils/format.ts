@@ -34,3 +34,20 @@ export function formatDate(value: string | null | undefined): string {
     day: '2-digit',
   }).format(date)
 }
+
+/** YYYY-MM-DD HH:mm of an instant in Shanghai (a deadline: "2026-06-05 18:00"). */
+export function formatDateTime(value: string | null | undefined): string {
+  if (!value) return ''
+  const date = new Date(value)
+  if (Number.isNaN(date.getTime())) return ''
+  // sv-SE writes ISO-like date and time (2026-06-05 18:00) whatever the user's language.
+  return new Intl.DateTimeFormat('sv-SE', {
+    timeZone: SHANGHAI,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).format(date)
+}

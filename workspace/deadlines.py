@@ -1,0 +1,228 @@
+"""The claim process's deadlines on the operator's screens: the review's due time and its mark,
+the reviewer's follow-up time, the escalation badge, the activity's due time and the lapse.
+
+Reads only (the rules are workflows/deadlines.py and the services). Each list reads what it
+shows here as annotations of its one query, so a page costs the same whatever its length.
+"""
+
+import datetime
+
+from django.db.models import (
+    Case,
+    DateTimeField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from viewflow.workflow.status import STATUS
+
+from orgs.choices import LeagueLevel
+from workflows import deadlines
+from workflows.models import Claim, ClaimStatus, ReviewEscalation
+
+DUE_STATE_LABELS = {"overdue": _("已超期"), "due_soon": _("即将到期")}
+
+
+def _review_days() -> datetime.timedelta:
+    return datetime.timedelta(days=deadlines.platform_days("REVIEW_DUE_DAYS"))
+
+
+# -- the review's due time ---------------------------------------------------------------------
+
+
+def review_due_of(claim: Claim | None) -> datetime.datetime | None:
+    """When the claim's review is due: `review_due_at`, or for a claim made before it was
+    recorded, REVIEW_DUE_DAYS after the claim (Asia/Shanghai has no daylight saving, so the
+    calendar days of workflows.deadlines.review_due are these 24-hour days)."""
+    if claim is None:
+        return None
+    return claim.review_due_at or deadlines.review_due(claim.created_at)
+
+
+def review_due_expression(prefix: str = "") -> Coalesce:
+    """review_due_of in SQL, on the claim at `prefix` ("process__claim__" from a task)."""
+    return Coalesce(
+        F(f"{prefix}review_due_at"),
+        ExpressionWrapper(F(f"{prefix}created_at") + _review_days(), output_field=DateTimeField()),
+        output_field=DateTimeField(),
+    )
+
+
+def review_overdue_q(now: datetime.datetime | None = None, prefix: str = "process__claim__") -> Q:
+    """The open reviews whose due time has passed (review_due_of <= now), in SQL."""
+    now = now or timezone.now()
+    return Q(**{f"{prefix}review_due_at__lte": now}) | Q(
+        **{
+            f"{prefix}review_due_at__isnull": True,
+            f"{prefix}created_at__lte": now - _review_days(),
+        }
+    )
+
+
+def follow_up_q(now: datetime.datetime | None = None, prefix: str = "process__claim__") -> Q:
+    """The reviews a reviewer put aside until a time still to come (待跟进)."""
+    return Q(**{f"{prefix}review_follow_up_at__gt": now or timezone.now()})
+
+
+def due_state(due, now=None) -> str:
+    return deadlines.due_state(due, now)
+
+
+def due_mark(due, now=None) -> dict | None:
+    """The mark a due time carries now: {code, label}, or None."""
+    state = deadlines.due_state(due, now)
+    return {"code": state, "label": DUE_STATE_LABELS[state]} if state else None
+
+
+# -- escalation ---------------------------------------------------------------------------------
+
+
+def escalated_level_subquery(prefix: str) -> Subquery:
+    """The LeagueLevel code of the org the claim's review was escalated to last (the row of its
+    current escalation_level), for a queryset whose claim is at `prefix` ("claim__")."""
+    return Subquery(
+        ReviewEscalation.objects.filter(
+            claim_id=OuterRef(f"{prefix}id"), level=OuterRef(f"{prefix}escalation_level")
+        ).values("league_org__level")[:1]
+    )
+
+
+def escalation_badge(level: int, org_level: str | None) -> str:
+    """上报至市级 · 第1级; 已上报 · 第1级 when the org's tier is unknown; "" when not escalated."""
+    if not level:
+        return ""
+    if org_level:
+        return gettext("上报至%(org)s · 第%(level)d级") % {
+            "org": LeagueLevel(org_level).label,
+            "level": level,
+        }
+    return gettext("已上报 · 第%(level)d级") % {"level": level}
+
+
+def deciding_orgs(claim: Claim) -> list[dict]:
+    """Who may decide the claim's review: the demand's league org, then each org it was
+    escalated to (one query)."""
+    orgs = [{"org": claim.demand.league_org, "level": 0, "at": None}]
+    if claim.escalation_level:
+        orgs += [
+            {"org": row.league_org, "level": row.level, "at": row.escalated_at}
+            for row in ReviewEscalation.objects.filter(claim_id=claim.pk)
+            .select_related("league_org")
+            .order_by("level")
+        ]
+    return orgs
+
+
+# -- the reviewer's lists -----------------------------------------------------------------------
+
+
+def annotate_review_tasks(tasks: QuerySet) -> QuerySet:
+    """Review tasks with their claim's due time (`review_due`) and escalated org's tier."""
+    return tasks.annotate(
+        review_due=review_due_expression("process__claim__"),
+        escalated_org_level=escalated_level_subquery("process__claim__"),
+    )
+
+
+# The lists' orders (?sort=…); "due" is the default: the review due soonest first.
+REVIEW_SORTS = {
+    "due": (F("review_due").asc(nulls_last=True), "created", "pk"),
+    "due_desc": (F("review_due").desc(nulls_last=True), "-created", "-pk"),
+    "oldest": ("created", "pk"),
+    "newest": ("-created", "-pk"),
+}
+REVIEW_SORT_LABELS = {
+    "due": _("截止最早优先"),
+    "due_desc": _("截止最晚优先"),
+    "oldest": _("最早提交优先"),
+    "newest": _("最新提交优先"),
+}
+
+
+def task_deadline(task, claim, now) -> dict:
+    """What a list row shows of a review task's deadlines."""
+    due = getattr(task, "review_due", None) or review_due_of(claim)
+    open_review = task.status in (STATUS.NEW, STATUS.ASSIGNED)
+    follow_up = claim.review_follow_up_at if claim else None
+    return {
+        "due": due,
+        "mark": due_mark(due, now) if open_review else None,
+        "follow_up_at": follow_up if follow_up and follow_up > now else None,
+        "escalation": escalation_badge(
+            claim.escalation_level if claim else 0, getattr(task, "escalated_org_level", None)
+        ),
+    }
+
+
+def next_review_task(user, review, queue):
+    """The reviewer's next review after a decision: the one due soonest in their inbox, else
+    in their default queue (`queue`, which leaves out the tasks put aside for a follow-up)."""
+    from viewflow.workflow.models import Task
+
+    if not user.is_authenticated:
+        return None
+    ordering = REVIEW_SORTS["due"]
+    mine = annotate_review_tasks(
+        Task.objects.filter(
+            flow_task=review,
+            owner=user,
+            status=STATUS.ASSIGNED,
+            process__claim__demand__league_org_id__in=user.reviewer_league_org_ids(),
+        )
+    ).order_by(*ordering)
+    return mine.first() or annotate_review_tasks(queue).order_by(*ordering).first()
+
+
+# -- the monitor --------------------------------------------------------------------------------
+
+
+def monitor_due_expression() -> Case:
+    """The process's running deadline: the review's while the claim is pending, the activity's
+    while it is approved; none otherwise."""
+    return Case(
+        When(claim__status=ClaimStatus.PENDING, then=review_due_expression("claim__")),
+        When(claim__status=ClaimStatus.APPROVED, then=F("claim__activity_due_at")),
+        default=None,
+        output_field=DateTimeField(),
+    )
+
+
+class NullsLast:
+    """An ordering expression for Viewflow's sortable columns, with the rows that have no value
+    last both ways (PostgreSQL and SQLite disagree on where NULL sorts)."""
+
+    def __init__(self, expression):
+        self.expression = expression
+
+    def resolve_expression(self, *args, **kwargs):
+        return self.expression.resolve_expression(*args, **kwargs)
+
+    def asc(self):
+        return self.expression.asc(nulls_last=True)
+
+    def desc(self):
+        return self.expression.desc(nulls_last=True)
+
+
+def process_deadline(process, claim, now) -> dict:
+    """What a monitor row shows: the running deadline, its kind and mark, the escalation."""
+    due = getattr(process, "due_at", None)
+    kind = ""
+    if claim is not None and due is not None:
+        kind = "review" if claim.status == ClaimStatus.PENDING else "activity"
+    return {
+        "due": due,
+        "kind": kind,
+        "mark": due_mark(due, now),
+        "escalation": escalation_badge(
+            claim.escalation_level if claim else 0, getattr(process, "escalated_org_level", None)
+        ),
+    }
