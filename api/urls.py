@@ -7,9 +7,9 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from .views import account, claims, demands, initial_demands, orgs, stats
+from .views import account, claims, demands, initial_demands, notifications, orgs, stats
 
-MODULES = (account, demands, claims, initial_demands, orgs, stats)
+MODULES = (account, demands, claims, initial_demands, orgs, stats, notifications)
 
 router = DefaultRouter()
 v1_paths = []

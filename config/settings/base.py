@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "workflows",
     "workspace",
     "scoring",
+    "notifications",
     "api",
 ]
 
