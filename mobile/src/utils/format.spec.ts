@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 
-import { displayMobile, formatDate, isMasked, maskMobile } from './format'
+import { displayMobile, formatDate, formatDateTime, isMasked, maskMobile } from './format'
 
 describe('mobiles', () => {
   it('masks like the API does (188****0174)', () => {
@@ -29,5 +29,13 @@ describe('formatDate', () => {
     expect(formatDate('2026-06-05')).toBe('2026-06-05')
     expect(formatDate(null)).toBe('')
     expect(formatDate('not a date')).toBe('')
+  })
+})
+
+describe('formatDateTime', () => {
+  it('writes the instant in Shanghai, 24-hour', () => {
+    expect(formatDateTime('2026-06-04T20:05:00Z')).toBe('2026-06-05 04:05')
+    expect(formatDateTime('2026-06-05T13:30:00+08:00')).toBe('2026-06-05 13:30')
+    expect(formatDateTime('')).toBe('')
   })
 })
