@@ -35,6 +35,8 @@ def _recipients_and_params(event) -> tuple[Q | None, dict, dict]:
     (a reason, stars, points, a date). Names and titles are read from the references when the
     notification is shown, so emitting reads nothing more than the recipients."""
     kind = event.kind
+    if kind not in Kind.values:  # an event that tells no one (a webhook's only, say)
+        return None, {}, {}
     if kind == events.POINTS_PAID:
         entry, claim = event.entry, event.claim
         who = (

@@ -7,6 +7,7 @@ from django.utils import translation
 from demands import services as demand_services
 from notifications.models import Notification
 from notifications.rendering import notification_body, notification_title
+from notifications.services import notifications_for_event
 from orgs import events
 from orgs.choices import Role
 from orgs.models import Membership
@@ -208,3 +209,7 @@ def test_both_languages_render_every_kind(demand, operator, reviewer):
         for language in ("zh-hans", "en"):
             with translation.override(language):
                 assert notification_title(note) and notification_body(note), (kind, language)
+
+
+def test_an_event_of_another_kind_tells_nobody(reviewer):
+    assert notifications_for_event(events.Event(kind="demand.liked", actor=reviewer)) == []
