@@ -25,8 +25,17 @@ class NotificationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Notification
-        fields = ["id", "kind", "title", "body", "created_at", "read_at", "claim", "demand"]
-        fields += ["initial_demand"]
+        fields = [
+            "id",
+            "kind",
+            "title",
+            "body",
+            "created_at",
+            "read_at",
+            "claim",
+            "demand",
+            "initial_demand",
+        ]
         read_only_fields = fields
 
     def get_title(self, notification) -> str:
