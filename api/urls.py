@@ -7,9 +7,9 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from .views import account, claims, demands, initial_demands, orgs, stats, webhooks
+from .views import account, claims, demands, initial_demands, notifications, orgs, stats, webhooks
 
-MODULES = (account, demands, claims, initial_demands, orgs, stats, webhooks)
+MODULES = (account, demands, claims, initial_demands, orgs, stats, notifications, webhooks)
 
 router = DefaultRouter()
 v1_paths = []

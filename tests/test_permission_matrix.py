@@ -32,6 +32,7 @@ from rest_framework.test import APIClient
 from viewflow.workflow.models import Task
 
 from demands import services as demand_services
+from notifications.models import Notification
 from orgs.choices import LeagueLevel, Role
 from orgs.models import Membership
 from orgs.sms import sms_code_issue
@@ -69,10 +70,11 @@ COMPLETED = "completed"  # both rated, points settled (the process passed every 
 INITIAL = "initial"  # a pending initial demand from the side's individual to its league org
 VORG = "vorg"  # the side's volunteer org (directory)
 WEBHOOK = "webhook"  # a webhook endpoint of the side's volunteer org, with a failed delivery
+NOTE = "note"  # a notification of the side's reviewer (of a claim on its league org's demand)
 
 
 CSV, XLSX = "csv", "xlsx"  # the exports' formats, in the target column
-OBJECT_KINDS = {DRAFT, OPEN, PENDING, APPROVED, PUBLISHED, COMPLETED, INITIAL, VORG, WEBHOOK}
+OBJECT_KINDS = {DRAFT, OPEN, PENDING, APPROVED, PUBLISHED, COMPLETED, INITIAL, VORG, WEBHOOK, NOTE}
 
 # The variants of a bulk task action's POST (the last column; none: the target's review task,
 # confirmed). A preview is the confirmation page, which lists the selected tasks' claims.
@@ -141,6 +143,10 @@ API_ROWS = (
     api("PATCH",  "/me/org/",                          None,       401,  403,        200,        200,        403),
     api("GET",    "/me/points/",                       None,       401,  403,        200,        200,        403),
     api("GET",    "/me/favorites/",                    None,       401,  200,        200,        200,        200),
+    # 我的通知: everyone's own; another user's notification answers like a missing one.
+    api("GET",    "/me/notifications/",                None,       401,  200,        200,        200,        200),
+    api("POST",   "/me/notifications/{id}/read/",      NOTE,       401,  404,        404,        (200, 404), 404),
+    api("POST",   "/me/notifications/read-all/",       None,       401,  200,        200,        200,        200),
     # Webhooks (docs/webhooks.md): a volunteer org's operators manage their own org's; another
     # org's endpoint is a 404 to them, as if it were not.
     api("GET",    "/me/webhooks/",                     None,       401,  403,        200,        403,        403),
@@ -311,6 +317,10 @@ WS_ROWS = (
     view("GET",  "league:points",                        None,      LOGIN, 403,        403,      200,              403),
     view("GET",  "league:ratings",                       None,      LOGIN, 403,        403,      200,              403),
     view("POST", "league:rating_submit",                 PUBLISHED, LOGIN, 403,        403,      (REDIRECT, 404),  403),
+    # 通知 (the bell): every signed-in user's own list; another user's item is a 404.
+    view("GET",  "notifications:index",                  None,      LOGIN, 200,        200,      200,              200),
+    view("POST", "notifications:read",                   NOTE,      LOGIN, 404,        404,      (REDIRECT, 404),  404),
+    view("POST", "notifications:read_all",               None,      LOGIN, REDIRECT,   REDIRECT, REDIRECT,         REDIRECT),
 )
 # fmt: on
 
@@ -381,6 +391,7 @@ def build_world(sms_outbox) -> World:
         webhook_services.webhook_test_send(endpoint=endpoint, actor=operator)
         endpoint.deliveries.update(status="failed")  # finished: it may be sent again
         w.objects[(WEBHOOK, side)] = endpoint
+        w.objects[(NOTE, side)] = Notification.objects.filter(user=reviewer).order_by("-pk").first()
         w.objects[(INITIAL, side)] = demand_services.initial_demand_submit(
             actor=individual,
             league_org=league,
@@ -439,7 +450,7 @@ def node_task(claim, node_name) -> Task:
 
 # -- the state that a refused call must not change -------------------------------------------------
 
-SNAPSHOT_APPS = ("orgs", "demands", "workflows", "scoring", "webhooks", "api")
+SNAPSHOT_APPS = ("orgs", "demands", "workflows", "scoring", "webhooks", "notifications", "api")
 
 
 def _snapshot_queries() -> list[tuple[str, str]]:
@@ -568,7 +579,7 @@ def ws_url(r: Row, w: World, side) -> str:
     if target is None:
         return reverse(name)
     obj = w.obj(target, side)
-    if name.startswith("league:"):
+    if name.startswith(("league:", "notifications:")):
         return reverse(name, kwargs={"pk": obj.pk})
     if name in ("claim:tasks_assign", "claim:tasks_unassign"):
         return reverse(name)
@@ -628,6 +639,8 @@ def ws_body(r: Row, w: World, side) -> dict:
         "league:demand_send_code": lambda: {"contact_mobile": "13600000000"},
         "league:demand_close": lambda: {"reason": "不再需要"},
         "league:rating_submit": lambda: {f"{target.pk}-stars": "5"},
+        "notifications:read": dict,
+        "notifications:read_all": dict,
     }
     return bodies[r.path]()
 
@@ -903,3 +916,15 @@ def test_lists_show_only_own_rows(world, db):
     assert w.obj(DRAFT, OWN).pk not in public and w.obj(DRAFT, OTHER).pk not in public
     for role in (ANON, INDIVIDUAL, OPERATOR, ADMIN):
         assert _api_ids(api[role].get(f"{V1}/demands/?mine=true")) == set(), role
+
+    own_notes = set(
+        Notification.objects.filter(user=w.users[REVIEWER]).values_list("pk", flat=True)
+    )
+    assert own_notes and w.obj(NOTE, OWN).pk in own_notes
+    assert _api_ids(api[REVIEWER].get(f"{V1}/me/notifications/?page_size=100")) == own_notes
+    listed = reviewer.get("/workspace/notifications/").context["object_list"]
+    assert {n.pk for n in listed} <= own_notes and listed
+    for role in (INDIVIDUAL, OPERATOR, ADMIN):
+        user = w.users[role]
+        mine = set(Notification.objects.filter(user=user).values_list("pk", flat=True))
+        assert _api_ids(api[role].get(f"{V1}/me/notifications/?page_size=100")) == mine, role

@@ -32,6 +32,7 @@ from viewflow.workflow.models import Task
 
 from demands import services as demand_services
 from demands.models import Demand, InitialDemand
+from notifications.models import Notification
 from orgs.choices import Role
 from orgs.models import Membership, User
 from scoring import services as scoring_services
@@ -45,23 +46,25 @@ from . import factories as f
 
 # Statements per transition, as measured on stock Viewflow (docs/performance.md reports them).
 # They are no goal: a ceiling that fails when a change adds a query, so that it is seen.
-# An event that a volunteer org's webhooks may receive (claim approved, rejected, cancelled;
-# points paid) costs one more: the org's endpoints are read (webhooks.services).
+# Each event a transition emits costs 2 more (issue 14): its notifications' recipients (one
+# query) and their rows (one bulk insert); notifications/services.py. An event that a volunteer
+# org's webhooks may receive (claim approved, rejected, cancelled; points paid) costs one more:
+# the org's endpoints are read (webhooks.services).
 TRANSITION_BUDGETS = {
-    "claim_request": 17,
-    "claim_approve": 39,  # with one competing claim; each more costs the same few
-    "claim_reject": 25,
-    "claim_withdraw (pending)": 14,
-    "claim_withdraw (approved)": 16,
+    "claim_request": 17 + 2,
+    "claim_approve": 39 + 4,  # approved + the competing claim's rejection; each more the same few
+    "claim_reject": 25 + 2,
+    "claim_withdraw (pending)": 14 + 2,
+    "claim_withdraw (approved)": 16 + 2,
     "activity_publish": 23,
-    "rating_submit (first)": 22,
-    "rating_submit (second: join, settle points, end)": 48,
+    "rating_submit (first)": 22 + 2,
+    "rating_submit (second: join, settle points, end)": 48 + 6,  # rating, 2 × points paid
     "demand_publish": 5,
-    "demand_close": 17,  # with one pending claim; each more costs the same few
-    "initial_demand_adopt": 5,
-    "initial_demand_decline": 5,
-    "claim_process_cancel (pending)": 15,
-    "claim_process_cancel (approved)": 17,
+    "demand_close": 17 + 2,  # with one pending claim; each more costs the same few
+    "initial_demand_adopt": 5 + 2,
+    "initial_demand_decline": 5 + 2,
+    "claim_process_cancel (pending)": 15 + 2,
+    "claim_process_cancel (approved)": 17 + 2,
     "review_task_reassign": 11,
 }
 
@@ -251,16 +254,19 @@ API_LIST_BUDGETS = {
     "/api/v1/me/webhooks/{id}/deliveries/": 6,  # the endpoint (mine?), then the page
     "/api/v1/orgs/": 3,
     "/api/v1/league-orgs/": 3,
+    "/api/v1/me/notifications/": 2,  # the token with its user, then size + 1 rows
 }
+# Every workspace page counts the user's unread notifications once, for the bell (+ 1).
 WORKSPACE_LIST_BUDGETS = {
-    "claim:queue": 17,
-    "claim:inbox": 17,
-    "claim:archive": 16,
-    "claim:task_list": 12,
-    "claim:process_list": 14,
-    "league:initial_list": 8,
-    "league:demand_list": 9,
-    "league:points": 10,
+    "claim:queue": 17 + 1,
+    "claim:inbox": 17 + 1,
+    "claim:archive": 16 + 1,
+    "claim:task_list": 12 + 1,
+    "claim:process_list": 14 + 1,
+    "league:initial_list": 8 + 1,
+    "league:demand_list": 9 + 1,
+    "league:points": 10 + 1,
+    "notifications:index": 9,  # with the open review tasks of the page's claims (1)
 }
 ROWS = (2, 10)  # the two page sizes (or page lengths) compared
 
@@ -397,6 +403,16 @@ def grow_deliveries(w, n):
         webhook_services.webhook_test_send(endpoint=endpoint, actor=w.operator)
 
 
+def grow_notifications(w, n):
+    """Claims on the reviewer's demands (each tells the reviewer), some approved (their review
+    tasks closed, so their items lead to the process rather than to the task)."""
+    for i in range(n):
+        claim_at(
+            f.open_demand(w.reviewer), w.operator, w.reviewer, stage=("pending", "approved")[i % 2]
+        )
+    assert Notification.objects.filter(user=w.reviewer).count() >= n
+
+
 @dataclass
 class ListCase:
     viewer: str  # "anonymous", "operator", "reviewer" or "admin"
@@ -417,6 +433,7 @@ API_CASES = {
     "/api/v1/me/webhooks/{id}/deliveries/": ListCase("operator", grow_deliveries),
     "/api/v1/orgs/": ListCase("anonymous", grow_orgs),
     "/api/v1/league-orgs/": ListCase("anonymous", grow_leagues),
+    "/api/v1/me/notifications/": ListCase("reviewer", grow_notifications, query="cursor="),
 }
 WORKSPACE_CASES = {
     "claim:queue": ListCase("reviewer", grow_pending, page_size=None),
@@ -427,6 +444,7 @@ WORKSPACE_CASES = {
     "league:initial_list": ListCase("reviewer", grow_initial, page_size=None),
     "league:demand_list": ListCase("reviewer", grow_own_demands, page_size=None),
     "league:points": ListCase("reviewer", grow_points("league_org"), page_size=None),
+    "notifications:index": ListCase("reviewer", grow_notifications, page_size=None),
 }
 
 

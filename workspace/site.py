@@ -20,6 +20,7 @@ from viewflow.workflow.flow import FlowAppViewset
 from viewflow.workflow.flow import views as flow_views
 from viewflow.workflow.flow.views.filters import DashboardTaskListViewFilter
 
+from notifications.views import NotificationsWorkspace
 from workflows.flows import ClaimFlow
 from workflows.models import ClaimProcess
 from workflows.selectors import claim_processes_scope
@@ -241,5 +242,9 @@ class WorkspaceSite(Site):
 
 site = WorkspaceSite(
     title=_("i志愿供需服务平台"),
-    viewsets=[ClaimFlowAppViewset(ClaimFlow, icon="assignment"), LeagueWorkspace()],
+    viewsets=[
+        ClaimFlowAppViewset(ClaimFlow, icon="assignment"),
+        LeagueWorkspace(),
+        NotificationsWorkspace(),
+    ],
 )

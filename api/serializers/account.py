@@ -103,6 +103,9 @@ class MeSerializer(serializers.Serializer):
     league_org = OrgRefSerializer(allow_null=True)
     volunteer_org = VolunteerOrgRefSerializer(allow_null=True)
     todo = TodoSerializer()
+    unread_notifications = serializers.IntegerField(
+        help_text="未读通知数 (GET /me/notifications/?unread=true lists them)"
+    )
 
 
 class VolunteerOrgProfileSerializer(serializers.Serializer):

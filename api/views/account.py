@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from demands import selectors as demand_selectors
+from notifications.selectors import unread_count
 from orgs import security as login_security
 from orgs import services as org_services
 from orgs.sms import CODE_TTL, sms_code_issue
@@ -306,6 +307,7 @@ def _me(user) -> dict:
         "league_org": user.league_org,
         "volunteer_org": org,
         "todo": todo_counts(user=user),
+        "unread_notifications": unread_count(user=user),
     }
 
 

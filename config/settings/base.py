@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "workspace",
     "scoring",
     "webhooks",
+    "notifications",
     "api",
 ]
 

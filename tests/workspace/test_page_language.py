@@ -26,9 +26,11 @@ from workflows.models import Activity
 
 from .. import factories as f
 
-NAMESPACES = ("claim", "league")
+NAMESPACES = ("claim", "league", "notifications")
 # Pages that are not pages: file downloads, endpoints for a script, POST-only actions.
-NOT_PAGES = re.compile(r"export|send_code|tasks_assign|tasks_unassign|:execute$")
+NOT_PAGES = re.compile(
+    r"export|send_code|tasks_assign|tasks_unassign|:execute$|^notifications:read"
+)
 
 # Words that are the same in both languages: brand and product names, units, file formats.
 ASCII_TOKENS = {"BPMN", "SVG", "PNG", "CSV", "Excel", "xlsx", "QR", "km", "ID", "English"}
@@ -235,6 +237,7 @@ def test_every_workspace_page_speaks_one_language(client, world, reviewer, admin
     names = {path for _, path in pages_found}
     # the walk reached the pages it should: lists, a task, a process, the league workspace
     assert reverse("claim:queue") in names and reverse("league:points") in names
+    assert reverse("notifications:index") in names
     assert any("/review/" in path for path in names)
     values = data_values()
     failures = []

@@ -341,6 +341,15 @@ export const en: Messages = {
     logout: 'Sign out',
     loggedOut: 'Signed out',
   },
+  notifications: {
+    title: 'Notifications',
+    bell: 'Notifications',
+    unread: '{count} unread',
+    unreadMark: 'Unread',
+    readAll: 'Mark all read',
+    readAllDone: 'Marked {count} notifications as read',
+    empty: 'No notifications yet',
+  },
   filter: { all: 'All statuses' },
   myDemands: {
     empty: 'No demands published yet',

@@ -339,6 +339,15 @@ export const zhCN = {
     logout: '退出登录',
     loggedOut: '已退出登录',
   },
+  notifications: {
+    title: '我的通知',
+    bell: '通知',
+    unread: '{count}条未读',
+    unreadMark: '未读',
+    readAll: '全部已读',
+    readAllDone: '已将{count}条通知标为已读',
+    empty: '暂无通知',
+  },
   filter: { all: '全部状态' },
   myDemands: {
     empty: '暂无发布的需求',

@@ -106,6 +106,12 @@ export const routes: RouteRecordRaw[] = [
     meta: { titleKey: 'mine.points', auth: true },
   },
   {
+    path: '/mine/notifications',
+    name: 'notifications',
+    component: () => import('@/views/NotificationsView.vue'),
+    meta: { titleKey: 'notifications.title', auth: true },
+  },
+  {
     path: '/mine/favorites',
     name: 'favorites',
     component: () => import('@/views/FavoritesView.vue'),

@@ -36,6 +36,7 @@ describe('formatDateTime', () => {
   it('writes an instant as the time it is in Guangdong', () => {
     expect(formatDateTime('2026-06-04T20:05:00Z')).toBe('2026-06-05 04:05')
     expect(formatDateTime('2026-12-01T00:00:00+08:00')).toBe('2026-12-01 00:00')
+    expect(formatDateTime('2026-06-05T13:30:00+08:00')).toBe('2026-06-05 13:30')
   })
 
   it('leaves out what is missing or wrong', () => {
