@@ -50,7 +50,7 @@ TRANSITION_BUDGETS = {
     "claim_reject": 24,
     "claim_withdraw (pending)": 14,
     "claim_withdraw (approved)": 16,
-    "activity_publish": 23,
+    "activity_publish": 29,  # the activity_published gateway (issue 14): its task, 6 statements
     "rating_submit (first)": 22,
     "rating_submit (second: join, settle points, end)": 47,
     "demand_publish": 5,

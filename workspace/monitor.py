@@ -123,7 +123,8 @@ def monitor_annotate(queryset):
     """The columns of the monitor, joined or sub-selected: one query whatever the page size.
 
     current_node / last_node: the earliest and latest open waiting step (they differ only
-    while both ratings are open); review_since: when the open review task was created.
+    while both ratings are open); review_since: when the open review task was created;
+    review_due: its claim's review_due_at (None without an open review).
     """
     nodes = stage_nodes()
     review = ClaimFlow.review
@@ -133,6 +134,9 @@ def monitor_annotate(queryset):
         current_node=Subquery(_active_tasks(*nodes).order_by("pk").values("flow_task")[:1]),
         last_node=Subquery(_active_tasks(*nodes).order_by("-pk").values("flow_task")[:1]),
         review_since=Subquery(_active_tasks(review).order_by("pk").values("created")[:1]),
+        review_due=Subquery(
+            _active_tasks(review).order_by("pk").values("process__claim__review_due_at")[:1]
+        ),
     )
 
 
@@ -410,7 +414,7 @@ class ProcessMonitorListView(flow_views.DashboardProcessListView):
     age.orderby_column = SORTABLE["age"]
 
     def overdue(self, process):
-        if review_is_overdue(process.review_since, self.now):
+        if review_is_overdue(process.review_due, self.now):
             return format_html('<span class="monitor-badge">{}</span>', gettext("审核超时"))
         return ""
 
@@ -493,7 +497,7 @@ class ProcessMonitorListView(flow_views.DashboardProcessListView):
                     "url": viewset.reverse("process_detail", args=[process.pk]),
                     "stage": stage_label(process),
                     "age": format_age(process_age(process, self.now)),
-                    "overdue": review_is_overdue(process.review_since, self.now),
+                    "overdue": review_is_overdue(process.review_due, self.now),
                     "claim_status": self.claim_status(process),
                     "process_status": self.process_status(process),
                     "selectable": process.status == PROCESS.NEW

@@ -221,7 +221,7 @@ class ReviewTaskColumnsMixin:
                 "claim": claim,
                 "age": task_age(task.created, self.now),
                 "overdue": task.status in (STATUS.NEW, STATUS.ASSIGNED)
-                and review_is_overdue(task.created, self.now),
+                and review_is_overdue(claim and claim.review_due_at, self.now),
                 "action": action,
                 "outcome": self.outcome(task, claim),
             }
