@@ -11,6 +11,7 @@ from orgs.privacy import mask_mobile
 from scoring.models import Rating
 from scoring.selectors import rating_list_visible
 from scoring.services import rating_side
+from workflows import deadlines
 from workflows.models import Activity, Claim, ClaimStatus, Suitability
 from workflows.selectors import WAITING_NODES, claim_current_step, claim_progress
 
@@ -160,6 +161,7 @@ class ClaimDetailSerializer(ClaimListSerializer):
     ratings = serializers.SerializerMethodField()
     my_rating_side = serializers.SerializerMethodField()
     progress = serializers.SerializerMethodField()
+    due_state = serializers.SerializerMethodField()
 
     class Meta(ClaimListSerializer.Meta):
         fields = [
@@ -168,7 +170,40 @@ class ClaimDetailSerializer(ClaimListSerializer):
             "ratings",
             "my_rating_side",
             "progress",
+            "review_due_at",
+            "escalation_level",
+            "activity_due_at",
+            "lapsed_at",
+            "due_state",
         ]
+        read_only_fields = fields
+        extra_kwargs = {
+            "review_due_at": {
+                "help_text": "When the review is due (REVIEW_DUE_DAYS after the claim)"
+            },
+            "escalation_level": {
+                "help_text": "How many league orgs above the demand's own the review reached "
+                "(0: none; 1: the parent org; …)"
+            },
+            "activity_due_at": {
+                "help_text": "When the approved claimer's activity is due; the claim lapses after it"
+            },
+            "lapsed_at": {"help_text": "When the claim lapsed (认领失效), or null"},
+        }
+
+    @extend_schema_field(
+        serializers.ChoiceField(
+            choices=["overdue", "due_soon", ""],
+            help_text="The current deadline's state: the review while pending, the activity "
+            'while approved; "overdue" from the due time on, "due_soon" the day before, "" else',
+        )
+    )
+    def get_due_state(self, claim) -> str:
+        due = {
+            ClaimStatus.PENDING: claim.review_due_at,
+            ClaimStatus.APPROVED: claim.activity_due_at,
+        }.get(claim.status)
+        return deadlines.due_state(due)
 
     @property
     def viewer(self):
