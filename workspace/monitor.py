@@ -84,6 +84,8 @@ AUDIT_ACTION_LABELS = {
     "rate_by_volunteer": _("志愿服务组织评分"),
     "reassign": _("改派审核任务"),
     "cancel": _("取消流程"),
+    "escalate": _("审核上报"),
+    "lapse": _("认领失效"),
 }
 MAX_PAGE_SIZE = 200
 
@@ -600,7 +602,7 @@ def audit_trail(claim: Claim) -> list[AuditRecord]:
             Q(content_type=types[Claim], object_id=claim.pk)
             | Q(content_type=types[Demand], object_id=claim.demand_id)
         )
-        .select_related("actor")
+        .select_related("actor", "org")
         .order_by("at", "id")
     )
     subjects = {
