@@ -198,6 +198,7 @@ def test_the_escalated_reviewer_sees_takes_and_decides_the_review(
     assert ClaimFlow.review.can_assign(reviewer, task)
     assert api(reviewer).get(f"/api/v1/claims/{claim.pk}/").status_code == 200
     assert api(reviewer).get("/api/v1/claims/").json()["count"] == 1
+    assert api(reviewer).get("/api/v1/me/").json()["todo"]["to_confirm"] == 1  # 待确认
     # not the province yet, nor another city
     for outsider in (province_reviewer, other_reviewer):
         assert list(review_queue(outsider, ClaimFlow.review)) == []
