@@ -9,6 +9,7 @@ import pytest
 import time_machine
 from django.core.management import call_command
 from django.db import transaction
+from django.urls import get_resolver
 from rest_framework.test import APIClient
 from viewflow.workflow.status import PROCESS
 
@@ -356,3 +357,22 @@ def test_run_deadlines_command(reviewer, operator):
         call_command("run_deadlines", stdout=(out := io.StringIO()))
     assert out.getvalue().strip() == "escalated 0, warned 0, lapsed 1"
     assert f.fresh(claim).status == ClaimStatus.LAPSED
+
+
+def test_the_escalated_reviewer_takes_and_decides_on_the_review_screen(
+    client, district, district_reviewer, league, reviewer, other_reviewer, operator
+):
+    assert get_resolver().url_patterns  # the workspace's URLs (the flow's namespaces) loaded
+    claim = district_claim(district_reviewer, operator)
+    task = f.review_task(claim)
+    client.force_login(reviewer)
+    assert client.get(f.task_url(task, "assign")).status_code == 403  # not escalated yet
+    sweep(T0 + 7 * DAY)
+    assert client.get(f.task_url(task, "assign")).status_code == 200
+    assert client.post(f.task_url(task, "assign")).status_code == 302
+    assert f.fresh(task).owner == reviewer
+    assert client.get(f.task_url(task, "execute")).status_code == 200
+    assert client.post(f.task_url(task, "execute"), {"decision": "approve"}).status_code == 302
+    assert f.fresh(claim).status == ClaimStatus.APPROVED
+    client.force_login(other_reviewer)
+    assert client.get(f.task_url(task, "detail")).status_code == 403
