@@ -12,11 +12,14 @@ from .models import AuditRecord, User
 from .validation import REASON_MAX
 
 
-def apply_transition(obj, name: str, *, actor: User | None, reason: str = "", **kwargs) -> None:
+def apply_transition(
+    obj, name: str, *, actor: User | None, reason: str = "", org=None, **kwargs
+) -> None:
     """Run transition `name` on `obj`, save it and record it; the caller holds the transaction.
 
     `actor=None` means the system (e.g. a competing claim closed automatically). `reason` goes
     to the audit record, and to the transition too when the transition records one itself.
+    `org` is the league org through which the actor acts (recorded, never passed on).
     """
     assert connection.in_atomic_block, "transitions run inside the service's transaction"
     method = getattr(obj, name)
@@ -47,13 +50,27 @@ def apply_transition(obj, name: str, *, actor: User | None, reason: str = "", **
         raise StateConflict(
             _("该记录已被他人同时修改，请刷新后重试"), code="concurrent_change"
         ) from exc
-    audit(obj, action=name, actor=actor, from_state=from_state, to_state=obj.status, reason=reason)
+    audit(
+        obj,
+        action=name,
+        actor=actor,
+        from_state=from_state,
+        to_state=obj.status,
+        reason=reason,
+        org=org,
+    )
 
 
-def audit(obj, *, action: str, actor, from_state: str, to_state: str, reason: str = "") -> None:
-    """Write one audit row for `obj` (also used for creations, where from_state is empty)."""
+def audit(
+    obj, *, action: str, actor, from_state: str, to_state: str, reason: str = "", org=None
+) -> None:
+    """Write one audit row for `obj` (also used for creations, where from_state is empty).
+
+    `org` (a LeagueOrg or its id): the league org the actor acted through, or the one an
+    escalation reached."""
     AuditRecord.objects.create(
         actor=actor,
+        org_id=getattr(org, "pk", org),
         content_type=ContentType.objects.get_for_model(obj, for_concrete_model=True),
         object_id=obj.pk,
         action=action,

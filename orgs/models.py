@@ -268,6 +268,16 @@ class AuditRecord(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # The league org through which the actor acted (a reviewer of several orgs, or of an org a
+    # review was escalated to); for an escalation, the org the review reached.
+    org = models.ForeignKey(
+        "orgs.LeagueOrg",
+        verbose_name=_("操作人所属组织"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
     object_id = models.PositiveBigIntegerField()

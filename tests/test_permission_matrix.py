@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import pytest
+import time_machine
 from django.apps import apps
 from django.db import connection, transaction
 from django.test import Client, TestCase, override_settings
@@ -67,6 +68,7 @@ PENDING = "pending"  # a pending claim of the side's volunteer org on its league
 APPROVED = "approved"  # an approved claim (process waits for the activity)
 PUBLISHED = "published"  # activity published (process waits for both ratings)
 COMPLETED = "completed"  # both rated, points settled (the process passed every node)
+LAPSED = "lapsed"  # approved, then lapsed: no activity by its due time (the `lapsed` end)
 INITIAL = "initial"  # a pending initial demand from the side's individual to its league org
 VORG = "vorg"  # the side's volunteer org (directory)
 WEBHOOK = "webhook"  # a webhook endpoint of the side's volunteer org, with a failed delivery
@@ -74,7 +76,19 @@ NOTE = "note"  # a notification of the side's reviewer (of a claim on its league
 
 
 CSV, XLSX = "csv", "xlsx"  # the exports' formats, in the target column
-OBJECT_KINDS = {DRAFT, OPEN, PENDING, APPROVED, PUBLISHED, COMPLETED, INITIAL, VORG, WEBHOOK, NOTE}
+OBJECT_KINDS = {
+    DRAFT,
+    OPEN,
+    PENDING,
+    APPROVED,
+    PUBLISHED,
+    COMPLETED,
+    LAPSED,
+    INITIAL,
+    VORG,
+    WEBHOOK,
+    NOTE,
+}
 
 # The variants of a bulk task action's POST (the last column; none: the target's review task,
 # confirmed). A preview is the confirmation page, which lists the selected tasks' claims.
@@ -199,6 +213,13 @@ API_ROWS = (
     api("POST",   "/claims/{id}/withdraw/",            PENDING,    401,  403,        (200, 404), 403,        403),
     api("POST",   "/claims/{id}/activity/",            APPROVED,   401,  403,        (201, 404), 403,        403),
     api("POST",   "/claims/{id}/rating/",              PUBLISHED,  401,  403,        (201, 404), (201, 404), 403),
+    # A lapsed claim (认领失效) is history: its parties see it, every step is a 409.
+    api("GET",    "/claims/{id}/",                     LAPSED,     401,  404,        (200, 404), (200, 404), 200),
+    api("POST",   "/claims/{id}/approve/",             LAPSED,     401,  403,        403,        (409, 404), 403),
+    api("POST",   "/claims/{id}/reject/",              LAPSED,     401,  403,        403,        (409, 404), 403),
+    api("POST",   "/claims/{id}/withdraw/",            LAPSED,     401,  403,        (409, 404), 403,        403),
+    api("POST",   "/claims/{id}/activity/",            LAPSED,     401,  403,        (409, 404), 403,        403),
+    api("POST",   "/claims/{id}/rating/",              LAPSED,     401,  403,        (409, 404), (409, 404), 403),
     # Initial demands: any signed-in user may ask for help; only the two parties (the submitter,
     # the addressed league org) see one; only the league org decides (403 to the submitter).
     api("GET",    "/initial-demands/",                 None,       401,  200,        200,        200,        200),
@@ -280,6 +301,10 @@ WS_ROWS = (
     view("GET",  "claim:close_competing_claims:detail",  COMPLETED, LOGIN, 403,        403,      (200, 403),       200),
     view("GET",  "claim:publish_activity:index",         COMPLETED, LOGIN, 403,        403,      (REDIRECT, 403),  REDIRECT),
     view("GET",  "claim:publish_activity:detail",        COMPLETED, LOGIN, 403,        403,      (200, 403),       200),
+    view("GET",  "claim:activity_published:index",       COMPLETED, LOGIN, 403,        403,      (REDIRECT, 403),  REDIRECT),
+    view("GET",  "claim:activity_published:detail",      COMPLETED, LOGIN, 403,        403,      (200, 403),       200),
+    view("GET",  "claim:lapsed:index",                   LAPSED,    LOGIN, 403,        403,      (REDIRECT, 403),  REDIRECT),
+    view("GET",  "claim:lapsed:detail",                  LAPSED,    LOGIN, 403,        403,      (200, 403),       200),
     view("GET",  "claim:split_ratings:index",            COMPLETED, LOGIN, 403,        403,      (REDIRECT, 403),  REDIRECT),
     view("GET",  "claim:split_ratings:detail",           COMPLETED, LOGIN, 403,        403,      (200, 403),       200),
     view("GET",  "claim:rate_by_league:index",           COMPLETED, LOGIN, 403,        403,      (REDIRECT, 403),  REDIRECT),
@@ -350,8 +375,11 @@ class World:
 def _claim_at(kind, reviewer, operator):
     demand = f.open_demand(reviewer)
     claim = f.claim(demand, operator)
-    if kind in (APPROVED, PUBLISHED, COMPLETED):
+    if kind in (APPROVED, PUBLISHED, COMPLETED, LAPSED):
         claim = claim_services.claim_approve(claim=claim, actor=reviewer)
+    if kind == LAPSED:
+        with time_machine.travel(claim.activity_due_at, tick=False):
+            assert claim_services.claim_lapse(claim=claim)
     if kind in (PUBLISHED, COMPLETED):
         claim_services.activity_publish(claim=claim, actor=operator, data=f.activity_data())
     if kind == COMPLETED:
@@ -383,7 +411,7 @@ def build_world(sms_outbox) -> World:
         w.objects[(VORG, side)] = vorg
         w.objects[(DRAFT, side)] = f.draft_demand(reviewer)
         w.objects[(OPEN, side)] = f.open_demand(reviewer)
-        for kind in (PENDING, APPROVED, PUBLISHED, COMPLETED):
+        for kind in (PENDING, APPROVED, PUBLISHED, COMPLETED, LAPSED):
             w.objects[(kind, side)] = _claim_at(kind, reviewer, operator)
         endpoint = webhook_services.endpoint_create(
             org=vorg, actor=operator, url=f"http://127.0.0.1:9/{side}"
@@ -830,7 +858,7 @@ def test_viewflow_pages_refuse_another_orgs_processes_by_guessed_id(world, db):
     client = web_client(world.users[REVIEWER])
     before = snapshot()
     seen = 0
-    for kind in (PENDING, APPROVED, PUBLISHED, COMPLETED):
+    for kind in (PENDING, APPROVED, PUBLISHED, COMPLETED, LAPSED):
         claim = world.obj(kind, OTHER)
         for name in ("claim:process_detail", "claim:process_chart"):
             url = reverse(name, kwargs={"process_pk": claim.process_id})
@@ -878,11 +906,11 @@ def test_lists_show_only_own_rows(world, db):
     """A reviewer's and an operator's lists hold side A's rows and none of side B's."""
     w = world
     claims = {
-        side: {w.obj(k, side).pk for k in (PENDING, APPROVED, PUBLISHED, COMPLETED)}
+        side: {w.obj(k, side).pk for k in (PENDING, APPROVED, PUBLISHED, COMPLETED, LAPSED)}
         for side in (OWN, OTHER)
     }
     processes = {
-        side: {w.obj(k, side).process_id for k in (PENDING, APPROVED, PUBLISHED, COMPLETED)}
+        side: {w.obj(k, side).process_id for k in (PENDING, APPROVED, PUBLISHED, COMPLETED, LAPSED)}
         for side in (OWN, OTHER)
     }
     reviewer = web_client(w.users[REVIEWER])
@@ -928,3 +956,25 @@ def test_lists_show_only_own_rows(world, db):
         user = w.users[role]
         mine = set(Notification.objects.filter(user=user).values_list("pk", flat=True))
         assert _api_ids(api[role].get(f"{V1}/me/notifications/?page_size=100")) == mine, role
+
+
+# -- escalated reviews -----------------------------------------------------------------------------
+
+
+def test_the_reviewer_a_review_was_escalated_to_may_decide_it_and_no_other(world, db):
+    """A reviewer of the province (side A's league org's parent): a pending claim of A's,
+    escalated to the province, is theirs to decide too; one not escalated is not even seen."""
+    province = world.leagues[OWN].parent
+    escalated_to = f.reviewer_of(province, username="reviewer_province")
+    reviewer, operator = world.side_users[(REVIEWER, OWN)], world.side_users[(OPERATOR, OWN)]
+    demand = f.open_demand(reviewer)
+    escalated = f.claim(demand, operator)
+    with time_machine.travel(
+        escalated.created_at + datetime.timedelta(days=7, minutes=1), tick=False
+    ):
+        assert [o.pk for o in claim_services.claim_escalate(claim=escalated)] == [province.pk]
+    not_escalated = world.obj(PENDING, OWN)
+    client = api_client(escalated_to)
+    assert client.post(f"{V1}/claims/{not_escalated.pk}/approve/").status_code == 404
+    assert client.get(f"{V1}/claims/{escalated.pk}/").status_code == 200
+    assert client.post(f"{V1}/claims/{escalated.pk}/approve/").status_code == 200

@@ -56,7 +56,7 @@ TRANSITION_BUDGETS = {
     "claim_reject": 25 + 2,
     "claim_withdraw (pending)": 14 + 2,
     "claim_withdraw (approved)": 16 + 2,
-    "activity_publish": 23,
+    "activity_publish": 29,  # the activity_published gateway (issue 14): its task, 6 statements
     "rating_submit (first)": 22 + 2,
     "rating_submit (second: join, settle points, end)": 48 + 6,  # rating, 2 × points paid
     "demand_publish": 5,
@@ -258,9 +258,11 @@ API_LIST_BUDGETS = {
 }
 # Every workspace page counts the user's unread notifications once, for the bell (+ 1).
 WORKSPACE_LIST_BUDGETS = {
-    "claim:queue": 17 + 1,
+    # queue and archive: +1 since issue 14, the processes of the reviews escalated to the
+    # reviewer's orgs (workflows.selectors._review_scope_q), for the queue and its menu count
+    "claim:queue": 18 + 1,
     "claim:inbox": 17 + 1,
-    "claim:archive": 16 + 1,
+    "claim:archive": 17 + 1,
     "claim:task_list": 12 + 1,
     "claim:process_list": 14 + 1,
     "league:initial_list": 8 + 1,

@@ -25,9 +25,17 @@ Invariants, by the prefix of the lines that report them:
                                     the process), nothing active
                         CANCELED    nothing active (the system or an administrator rejected it)
     withdrawn           CANCELED    nothing active
+    lapsed              DONE        the ``lapsed`` end DONE (the publish_activity Handle ran
+                                    and its gateway saw no activity), nothing active;
+                                    ``lapsed_at`` set
     (cancelled)         CANCELED    nothing active: a claim an administrator cancelled
                                     (``cancelled_at`` set) is rejected or withdrawn
     ==================  ==========  ==========================================================
+
+``deadlines``: the claim's due times and escalations (docs/deadlines.md).
+    A pending claim has ``review_due_at``; an approved one ``activity_due_at``. A claim's
+    ``escalation_level`` equals the number of its ReviewEscalation rows, whose levels are
+    1, 2, … and whose orgs are the demand's league org's parent, grandparent, … in order.
 
 ``demand-claims``: a demand's state and the claims that hold it.
     A holding claim is one in approved, activity_published or completed. A claimed,
@@ -73,7 +81,7 @@ from scoring.models import PointsEntry, Rating, Side
 from scoring.rules import points_for_rating
 
 from .flows import ClaimFlow
-from .models import HOLDING_CLAIM_STATES, Claim, ClaimStatus
+from .models import HOLDING_CLAIM_STATES, Claim, ClaimStatus, ReviewEscalation
 from .selectors import ACTIVE_TASK_STATES
 
 S = ClaimStatus
@@ -138,6 +146,7 @@ class _Checker:
     def run(self) -> list[str]:
         self.load()
         self.check_claim_processes()
+        self.check_deadlines()
         self.check_demand_claims()
         self.check_ratings_and_points()
         self.check_balances()
@@ -151,7 +160,16 @@ class _Checker:
         self.claims = {
             c["id"]: c
             for c in Claim.objects.order_by("id").values(
-                "id", "status", "demand_id", "org_id", "process_id", "cancelled_at"
+                "id",
+                "status",
+                "demand_id",
+                "org_id",
+                "process_id",
+                "cancelled_at",
+                "review_due_at",
+                "activity_due_at",
+                "escalation_level",
+                "lapsed_at",
             )
         }
         self.demands = {
@@ -180,6 +198,14 @@ class _Checker:
             self.tasks[process_id][node.name].append(status)
             if node.name == "review" and status in ACTIVE_TASK_STATES:
                 self.review_permissions[process_id] = permission
+        self.league_parents = dict(LeagueOrg.objects.values_list("id", "parent_id"))
+        self.escalations: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        for claim_id, level, org_id in (
+            ReviewEscalation.objects.order_by("claim_id", "level")
+            .values_list("claim_id", "level", "league_org_id")
+            .iterator(chunk_size=2000)
+        ):
+            self.escalations[claim_id].append((level, org_id))
         self.ratings = {
             r["id"]: r
             for r in Rating.objects.order_by("id").values("id", "claim_id", "side", "stars")
@@ -284,6 +310,10 @@ class _Checker:
                 )
         elif status == S.WITHDRAWN:
             expected_process, expected_active = [PROCESS.CANCELED], set()
+        elif status == S.LAPSED:
+            expected_process, expected_active = [PROCESS.DONE], set()
+            if not self.node_done(pid, "lapsed"):
+                self.add("claim-process", f"{where}: process {pid} has no DONE lapsed end")
         else:
             self.add("claim-process", f"{where}: unknown claim state")
             return
@@ -299,6 +329,45 @@ class _Checker:
                 f"{where}: process {pid} has active tasks {_names(active)}, "
                 f"expected {_names(expected_active)}",
             )
+
+    # -- deadlines and escalations -----------------------------------------------------------
+
+    def ancestors(self, org_id: int) -> list[int]:
+        chain, seen = [], {org_id}
+        parent = self.league_parents.get(org_id)
+        while parent is not None and parent not in seen:
+            seen.add(parent)
+            chain.append(parent)
+            parent = self.league_parents.get(parent)
+        return chain
+
+    def check_deadlines(self) -> None:
+        for claim in self.claims.values():
+            cid, status = claim["id"], claim["status"]
+            where = f"claim {cid} ({status})"
+            if status == S.PENDING and claim["review_due_at"] is None:
+                self.add("deadlines", f"{where} has no review_due_at")
+            if status == S.APPROVED and claim["activity_due_at"] is None:
+                self.add("deadlines", f"{where} has no activity_due_at")
+            if status == S.LAPSED and claim["lapsed_at"] is None:
+                self.add("deadlines", f"{where} has no lapsed_at")
+            rows = self.escalations.get(cid, [])
+            if claim["escalation_level"] != len(rows):
+                self.add(
+                    "deadlines",
+                    f"{where}: escalation_level {claim['escalation_level']} but "
+                    f"{len(rows)} escalation rows",
+                )
+            if not rows:
+                continue
+            chain = self.ancestors(self.demands[claim["demand_id"]]["league_org_id"])
+            expected = list(enumerate(chain[: len(rows)], start=1))
+            if rows != expected:
+                self.add(
+                    "deadlines",
+                    f"{where}: escalations (level, org) {rows} do not follow the league "
+                    f"orgs above its demand's, expected {expected}",
+                )
 
     # -- demands and the claims that hold them ---------------------------------------------
 

@@ -66,8 +66,19 @@ class ClaimFlow(flow.Flow):
     publish_activity = (
         flow.Handle()
         .Annotation(title=_("发布志愿服务活动"), description=_("等待认领组织发布活动"))
-        .Next(this.split_ratings)
+        .Next(this.activity_published)
     )
+
+    # The Handle runs when the activity is published (activity_publish) or when the claim
+    # lapses without one (claim_lapse, the deadline sweep): the claim's state tells which.
+    activity_published = (
+        flow.If(this.is_published)
+        .Annotation(title=_("是否已发布活动？"))
+        .Then(this.split_ratings)
+        .Else(this.lapsed)
+    )
+
+    lapsed = flow.End().Annotation(title=_("认领失效"))
 
     split_ratings = (
         flow.Split()
@@ -97,6 +108,9 @@ class ClaimFlow(flow.Flow):
 
     def is_approved(self, activation):
         return activation.process.claim.status == ClaimStatus.APPROVED
+
+    def is_published(self, activation):
+        return activation.process.claim.status == ClaimStatus.ACTIVITY_PUBLISHED
 
     def close_competing(self, activation):
         services.claim_close_competing(claim=activation.process.claim)

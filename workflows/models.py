@@ -1,5 +1,7 @@
 """Claims, their volunteer activities, and the Viewflow process model of a claim."""
 
+import datetime
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -11,6 +13,8 @@ from viewflow.workflow.models import Process
 from demands.models import Demand
 from orgs.models import VolunteerOrg
 from orgs.validation import REASON_MAX, PlainTextModel
+
+from . import deadlines
 
 
 class ClaimProcess(Process):
@@ -144,9 +148,12 @@ class Claim(ConcurrentTransitionMixin, PlainTextModel):
         return f"{self.org} → {self.demand}"
 
     @transition(field=status, source=ClaimStatus.PENDING, target=ClaimStatus.APPROVED)
-    def approve(self, *, by):
+    def approve(self, *, by, demand_end: datetime.date | None = None):
+        """`demand_end`: the end of the demand's period, which the activity is due by at the
+        latest (deadlines.activity_due)."""
         self.decided_by = by
         self.decided_at = timezone.now()
+        self.activity_due_at = deadlines.activity_due(self.decided_at, demand_end)
 
     @transition(field=status, source=ClaimStatus.PENDING, target=ClaimStatus.REJECTED)
     def reject(self, *, by, reason: str):

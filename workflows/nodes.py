@@ -19,6 +19,7 @@ from django.urls import path
 from viewflow.workflow import flow
 from viewflow.workflow.flow.utils import wrap_task_view
 
+from .models import ReviewEscalation
 from .views import ReviewAssignView, ReviewUnassignView
 
 
@@ -32,8 +33,33 @@ class ServiceView(flow.View):
     unassign_view_class = ReviewUnassignView
 
     def can_review(self, user, task) -> bool:
-        """Whether `user` holds the task's permission: may take it from the queue."""
-        return bool(task.owner_permission) and user.has_perm(task.owner_permission)
+        """Whether `user` reviews the task's claim: holds the task's permission (a reviewer of
+        the demand's league org), or reviews an org the review was escalated to."""
+        if task.owner_permission and user.has_perm(task.owner_permission):
+            return True
+        return self.is_escalated_to(user, task)
+
+    def is_escalated_to(self, user, task) -> bool:
+        """Whether the task's review was escalated to one of `user`'s league orgs."""
+        if user is None or not user.is_authenticated:
+            return False
+        orgs = user.reviewer_league_org_ids()
+        return (
+            bool(orgs)
+            and ReviewEscalation.objects.filter(
+                claim__process_id=task.process_id, league_org_id__in=orgs
+            ).exists()
+        )
+
+    def can_assign(self, user, task):
+        """Viewflow's rule (nobody holds it; the user has its permission), and the reviewers
+        of the orgs the review was escalated to may take it too."""
+        if super().can_assign(user, task):
+            return True
+        return task.owner_id is None and self.is_escalated_to(user, task)
+
+    # can_execute stays Viewflow's: the holder executes the task, whoever's queue it came
+    # from; an escalated reviewer who took it holds it.
 
     @property
     def assign_path(self):

@@ -12,7 +12,8 @@ from viewflow.workflow.status import STATUS
 
 from orgs.backends import review_permission
 
-from .models import HOLDING_CLAIM_STATES, Claim, ClaimProcess, ClaimStatus
+from . import deadlines
+from .models import HOLDING_CLAIM_STATES, Claim, ClaimProcess, ClaimStatus, ReviewEscalation
 
 ACTIVE_TASK_STATES = {STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED}
 # The nodes a party waits on; gateways, splits and joins are not steps anyone takes.
@@ -21,13 +22,14 @@ RATING_NODES = ("rate_by_league", "rate_by_volunteer")
 
 
 def _visible(viewer) -> Q:
-    """The claims a viewer is a party to: its orgs' claims and claims on its league orgs' demands."""
+    """The claims a viewer is a party to: its orgs' claims, claims on its league orgs' demands
+    and the claims whose review was escalated to its league orgs."""
     if not viewer.is_authenticated:
         return Q(pk__in=[])
     if viewer.is_provincial_admin:
         return Q()
-    return Q(org_id__in=viewer.operated_volunteer_org_ids()) | Q(
-        demand__league_org_id__in=viewer.reviewer_league_org_ids()
+    return Q(org_id__in=viewer.operated_volunteer_org_ids()) | claim_reviewable_q(
+        viewer.reviewer_league_org_ids()
     )
 
 
@@ -109,6 +111,7 @@ def claim_progress(claim: Claim) -> list[dict]:
         ClaimStatus.REJECTED,
         ClaimStatus.ACTIVITY_PUBLISHED,
         ClaimStatus.COMPLETED,
+        ClaimStatus.LAPSED,
     )
     if claim.is_cancelled:  # an administrator's cancel is no review: did one happen before?
         reviewed = claim.decided_at is not None
@@ -147,15 +150,16 @@ def claim_process_visible(*, user, process=None) -> bool:
         return False
     if process is None:
         return True
-    return Claim.objects.filter(process_id=process.pk, demand__league_org_id__in=orgs).exists()
+    return Claim.objects.filter(claim_reviewable_q(orgs), process_id=process.pk).exists()
 
 
 def claim_processes_for(user):
-    """The claim processes `user` may list: all for administrators, their org's for reviewers."""
+    """The claim processes `user` may list: all for administrators; for reviewers, their
+    orgs' and those whose review was escalated to their orgs."""
     processes = ClaimProcess.objects.all()
     if user.is_provincial_admin:
         return processes
-    return processes.filter(claim__demand__league_org_id__in=user.reviewer_league_org_ids())
+    return processes.filter(claim_reviewable_q(user.reviewer_league_org_ids(), prefix="claim__"))
 
 
 def claim_processes_scope(queryset, *, user, field: str = "pk"):
@@ -168,29 +172,69 @@ def claim_processes_scope(queryset, *, user, field: str = "pk"):
 
 # -- overdue reviews ---------------------------------------------------------------------------
 # One rule, applied alike by the reviewer's queue, the monitor, its exports, the dashboard and
-# the reminders: an open review task created more than REVIEW_DUE_DAYS ago is overdue.
+# the reminders: an open review is overdue from its claim's `review_due_at` on (set when the
+# claim is made, REVIEW_DUE_DAYS later: workflows/deadlines.py).
 
 
 def review_overdue_days() -> int:
     return settings.PLATFORM["REVIEW_DUE_DAYS"]
 
 
-def review_overdue_cutoff(now: datetime.datetime | None = None) -> datetime.datetime:
-    """An open review task created before this instant is overdue."""
-    return (now or timezone.now()) - datetime.timedelta(days=review_overdue_days())
+def review_is_overdue(due: datetime.datetime | None, now: datetime.datetime | None = None) -> bool:
+    """Whether an open review due at `due` (its claim's review_due_at; None: no open review)
+    is overdue."""
+    return deadlines.due_state(due, now) == "overdue"
 
 
-def review_is_overdue(
-    created: datetime.datetime | None, now: datetime.datetime | None = None
-) -> bool:
-    """Whether an open review task created at `created` (None: no open review) is overdue."""
-    return created is not None and created < review_overdue_cutoff(now)
+def review_overdue_q(
+    now: datetime.datetime | None = None, *, prefix: str = "process__claim__"
+) -> Q:
+    """review_is_overdue in SQL, on an open review task (`prefix` leads to its claim)."""
+    return Q(**{f"{prefix}review_due_at__lte": now or timezone.now()})
 
 
 def overdue_review_tasks(*, review, now: datetime.datetime | None = None) -> QuerySet[Task]:
     """The open tasks of the flow's `review` node that are overdue (review_is_overdue, in SQL)."""
     return Task.objects.filter(
-        flow_task=review, status__in=ACTIVE_TASK_STATES, created__lt=review_overdue_cutoff(now)
+        review_overdue_q(now), flow_task=review, status__in=ACTIVE_TASK_STATES
+    )
+
+
+# -- escalated reviews -------------------------------------------------------------------------
+# A review still open REVIEW_ESCALATE_DAYS after its claim reaches the demand's league org's
+# parent, one more level each further period (workflows/sweeps.py). The reviewers of every org
+# it reached may see and decide it, as the owning org's still may.
+
+
+def escalated_claim_ids(org_ids) -> QuerySet:
+    """The ids of the claims whose review reached one of `org_ids` (a subquery)."""
+    return ReviewEscalation.objects.filter(league_org_id__in=org_ids).values("claim_id")
+
+
+def claim_reviewable_q(org_ids, *, prefix: str = "") -> Q:
+    """The claims the reviewers of `org_ids` review: their demands', and those escalated to
+    them. `prefix` leads from the queried model to the claim (e.g. "process__claim__")."""
+    org_ids = list(org_ids)
+    if not org_ids:
+        return Q(pk__in=[])
+    return Q(**{f"{prefix}demand__league_org_id__in": org_ids}) | Q(
+        **{f"{prefix}pk__in": escalated_claim_ids(org_ids)}
+    )
+
+
+def review_org_for(user, claim: Claim) -> int | None:
+    """The league org through which `user` reviews `claim`: the demand's own if they review it,
+    else the lowest org its review was escalated to that they review; None if neither."""
+    orgs = user.reviewer_league_org_ids() if user.is_authenticated else set()
+    if not orgs:
+        return None
+    if claim.demand.league_org_id in orgs:
+        return claim.demand.league_org_id
+    return (
+        ReviewEscalation.objects.filter(claim_id=claim.pk, league_org_id__in=orgs)
+        .order_by("level")
+        .values_list("league_org_id", flat=True)
+        .first()
     )
 
 
@@ -207,8 +251,8 @@ def _review_tasks(user, review) -> QuerySet[Task]:
     every task, but only a reviewer of the demand's league org may decide a claim.
     """
     return Task.objects.filter(
+        claim_reviewable_q(user.reviewer_league_org_ids(), prefix="process__claim__"),
         flow_task=review,
-        process__claim__demand__league_org_id__in=user.reviewer_league_org_ids(),
     ).order_by("created", "pk")
 
 
@@ -216,36 +260,60 @@ def _review_permissions(user) -> list[str]:
     return [review_permission(org) for org in user.reviewer_league_org_ids()]
 
 
+def escalated_review_processes(org_ids) -> QuerySet:
+    """The processes of the pending claims whose review was escalated to `org_ids` (a
+    subquery on the index escalation_org_claim)."""
+    return ReviewEscalation.objects.filter(
+        league_org_id__in=org_ids, claim__status=ClaimStatus.PENDING
+    ).values_list("claim__process_id", flat=True)
+
+
+def _review_scope_q(user) -> Q:
+    """A review task of the user's league orgs (its permission), or escalated to them.
+
+    The escalated ones are named by their processes, read first (one small query): with
+    literal lists the queue's read stays what it was without escalations, served by the
+    queue index `viewflow_task_queue`, and with some it is two index scans. An OR with a
+    subquery, or with PostgreSQL's `= ANY(ARRAY(subquery))`, made the planner leave the
+    queue index for the `created` one (tests/test_indexes.py).
+    """
+    orgs = user.reviewer_league_org_ids()
+    if not orgs:
+        return Q(pk__in=[])
+    scope = Q(owner_permission__in=_review_permissions(user))
+    escalated = list(escalated_review_processes(orgs))
+    if escalated:
+        scope |= Q(process_id__in=escalated)
+    return scope
+
+
 def review_queue(user, review) -> QuerySet[Task]:
     """The reviewer's queue: the unassigned tasks of the `review` node that carry one of the
-    user's league orgs' review permissions, oldest (and so overdue) first.
+    user's league orgs' review permissions or were escalated to one of them, oldest (and so
+    overdue) first.
 
     What Viewflow's queue selects of a review task (a NEW task carries its league org's
     review permission and no owner), asked as one query on the permission itself, which the
     index `viewflow_task_queue` serves (migration 0005), instead of Viewflow's join to every
-    process and its OR over permission, owner and none.
+    process and its OR over permission, owner and none. The processes of the reviews escalated
+    to the user's orgs are read first, in one small query on ReviewEscalation (index
+    escalation_org_claim; `_review_scope_q`), and named in the queue's query.
     """
-    return Task.objects.filter(
-        flow_task=review, status=STATUS.NEW, owner_permission__in=_review_permissions(user)
-    ).order_by("created", "pk")
+    return Task.objects.filter(_review_scope_q(user), flow_task=review, status=STATUS.NEW).order_by(
+        "created", "pk"
+    )
 
 
 def review_open_tasks(user, review) -> QuerySet[Task]:
     """The open reviews of the user's league orgs: the queue and the tasks someone holds.
 
-    An assigned task keeps the permission it was created with, so the same index serves it.
+    An assigned task keeps the permission it was created with, so the same index serves it;
+    the tasks escalated to the user's orgs are included (as review_queue adds them).
     The queue's saved filters (超期, a zone, 我的) read this, with the assignee column.
     """
     return Task.objects.filter(
-        flow_task=review,
-        status__in=(STATUS.NEW, STATUS.ASSIGNED),
-        owner_permission__in=_review_permissions(user),
+        _review_scope_q(user), flow_task=review, status__in=(STATUS.NEW, STATUS.ASSIGNED)
     ).order_by("created", "pk")
-
-
-def review_overdue_q(now: datetime.datetime | None = None) -> Q:
-    """review_is_overdue in SQL, on an open review task."""
-    return Q(created__lt=review_overdue_cutoff(now))
 
 
 def review_zone_q(zone: str) -> Q:

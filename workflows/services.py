@@ -11,10 +11,13 @@ The services do not import the flow (the flow calls them): they reach it through
 registry, `claim_flow()`.
 """
 
+import datetime
 from contextlib import contextmanager
 
 from django.apps import apps
+from django.conf import settings
 from django.db import transaction
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from viewflow.workflow.exceptions import FlowRuntimeError
 from viewflow.workflow.status import PROCESS, STATUS
@@ -23,11 +26,13 @@ from demands.models import Demand, DemandStatus
 from orgs import events
 from orgs.audit import apply_transition, audit
 from orgs.errors import InvalidInput, NotAllowed, StateConflict
-from orgs.models import User, VolunteerOrg
+from orgs.models import LeagueOrg, User, VolunteerOrg
+from orgs.sms import sms_queue
 from orgs.validation import REASON_MAX, clean_reason
 
-from .models import ACTIVE_CLAIM_STATES, Activity, Claim, ClaimStatus
-from .selectors import ACTIVE_TASK_STATES
+from . import deadlines
+from .models import ACTIVE_CLAIM_STATES, Activity, Claim, ClaimStatus, ReviewEscalation
+from .selectors import ACTIVE_TASK_STATES, review_org_for
 
 
 def claim_flow():
@@ -107,9 +112,13 @@ def _require_operator(actor: User, org_id: int) -> None:
         raise NotAllowed(_("只有认领组织的管理员可以进行此操作"))
 
 
-def _require_reviewer(actor: User, demand: Demand) -> None:
-    if demand.league_org_id not in actor.reviewer_league_org_ids():
+def _require_reviewer(actor: User, claim: Claim) -> int:
+    """The league org through which `actor` decides the claim: the demand's own, else the
+    lowest org its review was escalated to (selectors.review_org_for); else NotAllowed."""
+    org_id = review_org_for(actor, claim)
+    if org_id is None:
         raise NotAllowed(_("只有发布该需求的团组织审核员可以进行此操作"))
+    return org_id
 
 
 # -- request -------------------------------------------------------------------------------
@@ -137,9 +146,10 @@ def claim_request(*, demand: Demand, org: VolunteerOrg, actor: User) -> Claim:
         raise StateConflict(_("本组织已认领该需求，请等待团组织确认"), code="duplicate_claim")
 
     claim = Claim.objects.create(demand=demand, org=org, requested_by=actor)
+    claim.review_due_at = deadlines.review_due(claim.created_at)
     audit(claim, action="request", actor=actor, from_state="", to_state=claim.status)
     claim_flow().start.run(claim=claim)  # inserts the process (claim_process_attach)
-    claim.save(update_fields=["process"])
+    claim.save(update_fields=["process", "review_due_at"])
     events.emit(events.CLAIM_RECEIVED, claim=claim, actor=actor)
     return claim
 
@@ -181,9 +191,11 @@ def review_task_take(*, task, user: User) -> bool:
 def claim_approve(*, claim: Claim, actor: User) -> Claim:
     """同意: the claim succeeds, the demand is claimed, competing claims are closed."""
     claim = lock_claim(claim)
-    _require_reviewer(actor, claim.demand)
-    apply_transition(claim, "approve", actor=actor, by=actor)
-    apply_transition(claim.demand, "claim", actor=actor)
+    org_id = _require_reviewer(actor, claim)
+    apply_transition(
+        claim, "approve", actor=actor, by=actor, demand_end=claim.demand.end_date, org=org_id
+    )
+    apply_transition(claim.demand, "claim", actor=actor, org=org_id)
     _complete_review(claim, actor)  # the flow goes on to close the competing claims
     events.emit(events.CLAIM_APPROVED, claim=claim, actor=actor)
     return claim
@@ -194,8 +206,8 @@ def claim_reject(*, claim: Claim, actor: User, reason: str) -> Claim:
     """退回: the claim fails with the reviewer's reason; its process ends."""
     reason = clean_reason(reason, required=True, required_message=_("请填写退回原因"))
     claim = lock_claim(claim)
-    _require_reviewer(actor, claim.demand)
-    apply_transition(claim, "reject", actor=actor, reason=reason, by=actor)
+    org_id = _require_reviewer(actor, claim)
+    apply_transition(claim, "reject", actor=actor, reason=reason, by=actor, org=org_id)
     _complete_review(claim, actor)
     events.emit(events.CLAIM_REJECTED, claim=claim, actor=actor)
     return claim
@@ -411,6 +423,140 @@ def review_task_reassign(*, claim: Claim, actor: User, to_user: User, reason: st
     return task
 
 
+# -- deadlines (docs/deadlines.md; the sweep in workflows/sweeps.py) ---------------------------
+
+
+def league_ancestors(org_id: int) -> list[LeagueOrg]:
+    """The league orgs above `org_id`, nearest first (parent, grandparent, … the province)."""
+    ancestors, seen = [], {org_id}
+    parent_id = LeagueOrg.objects.filter(pk=org_id).values_list("parent_id", flat=True).first()
+    while parent_id is not None and parent_id not in seen:  # a cycle would be bad data
+        seen.add(parent_id)
+        parent = LeagueOrg.objects.get(pk=parent_id)
+        ancestors.append(parent)
+        parent_id = parent.parent_id
+    return ancestors
+
+
+def escalation_due_level(requested_at: datetime.datetime, now: datetime.datetime) -> int:
+    """The highest escalation level whose time (deadlines.escalation_at) has come at `now`."""
+    level = 0
+    while deadlines.escalation_at(requested_at, level + 1) <= now:
+        level += 1
+    return level
+
+
+@transaction.atomic
+def claim_escalate(*, claim: Claim, now: datetime.datetime | None = None) -> list[LeagueOrg]:
+    """上报: a review still open reaches the next league orgs up the tree, as far as its age
+    says (one level per REVIEW_ESCALATE_DAYS), never past the province (an org without parent).
+
+    Under the claim's locks; each level reached is one ReviewEscalation row, one audit record
+    (action `escalate`, the system, the org reached) and one REVIEW_ESCALATED event. Returns
+    the orgs reached now ([] when nothing was due: another run did it, or it was decided).
+    """
+    now = now or timezone.now()
+    claim = lock_claim(claim)
+    if claim.status != ClaimStatus.PENDING:
+        return []
+    ancestors = league_ancestors(claim.demand.league_org_id)
+    target = min(escalation_due_level(claim.created_at, now), len(ancestors))
+    reached = []
+    for level in range(claim.escalation_level + 1, target + 1):
+        org = ancestors[level - 1]
+        ReviewEscalation.objects.create(claim=claim, league_org=org, level=level)
+        claim.escalation_level = level
+        audit(
+            claim,
+            action="escalate",
+            actor=None,
+            from_state=claim.status,
+            to_state=claim.status,
+            reason=_("审核超过%(days)d天未处理，已上报%(org)s")
+            % {"days": level * deadlines.platform_days("REVIEW_ESCALATE_DAYS"), "org": org.name},
+            org=org,
+        )
+        events.emit(events.REVIEW_ESCALATED, claim=claim, league_org=org)
+        reached.append(org)
+    if reached:
+        claim.save(update_fields=["escalation_level", "updated_at"])
+    return reached
+
+
+LAPSE_WARNING_SMS_PURPOSE = "lapse_warning"
+
+
+def lapse_warning_text(*, claim: Claim, language: str | None = None) -> str:
+    """The warning's SMS; accounts have no language, so the platform's (as the reminders)."""
+    due = timezone.localtime(claim.activity_due_at)
+    with translation.override(language or settings.LANGUAGE_CODE):
+        return _(
+            "【i志愿】贵组织认领的需求「%(title)s」须在%(due)s前发布志愿服务活动，逾期认领将失效。"
+        ) % {"title": claim.demand.title, "due": due.strftime("%Y-%m-%d %H:%M")}
+
+
+@transaction.atomic
+def claim_lapse_warn(*, claim: Claim, now: datetime.datetime | None = None) -> bool:
+    """Warn the approved claimer, once, LAPSE_WARNING_DAYS before its activity is due.
+
+    Sets `lapse_warned_at`, emits CLAIM_LAPSE_WARNING and queues an SMS to the volunteer org's
+    contact mobile for after the commit. False when not (or no longer) due: decided meanwhile,
+    warned already, or already past the due time (the lapse comes instead).
+    """
+    now = now or timezone.now()
+    claim = lock_claim(claim)
+    due = claim.activity_due_at
+    if (
+        claim.status != ClaimStatus.APPROVED
+        or claim.lapse_warned_at is not None
+        or due is None
+        or not deadlines.lapse_warning_at(due) <= now < due
+    ):
+        return False
+    claim.lapse_warned_at = now
+    claim.save(update_fields=["lapse_warned_at", "updated_at"])
+    events.emit(events.CLAIM_LAPSE_WARNING, claim=claim)
+    if claim.org.contact_mobile:
+        sms_queue(
+            phone=claim.org.contact_mobile,
+            purpose=LAPSE_WARNING_SMS_PURPOSE,
+            text=lapse_warning_text(claim=claim),
+        )
+    return True
+
+
+@transaction.atomic
+def claim_lapse(*, claim: Claim, now: datetime.datetime | None = None) -> bool:
+    """认领失效: an approved claim whose activity was not published by `activity_due_at`.
+
+    Under the claim's locks: the claim lapses, its demand is open again (and expires at once
+    when its period has ended: nobody could claim it any more), the process ends through the
+    flow's `lapsed` end (the publish_activity Handle runs and its gateway sees no activity),
+    CLAIM_LAPSED is emitted. False when not (or no longer) due, e.g. the activity was
+    published a moment before.
+    """
+    now = now or timezone.now()
+    claim = lock_claim(claim)
+    if (
+        claim.status != ClaimStatus.APPROVED
+        or claim.activity_due_at is None
+        or now < claim.activity_due_at
+    ):
+        return False
+    apply_transition(claim, "lapse", actor=None, reason=_("认领成功后未按时发布志愿服务活动"))
+    demand = claim.demand
+    apply_transition(
+        demand, "reopen", actor=None, reason=_("认领成功的组织未按时发布活动，认领失效")
+    )
+    if demand.period_ended():  # as `expire`'s own condition reads it: today
+        claims_close_for_demand(demand=demand, reason=_("需求已过期"))
+        apply_transition(demand, "expire", actor=None, reason=_("需求周期结束仍未被认领"))
+    flow = claim_flow()
+    flow.publish_activity.run(active_task(claim, flow.publish_activity))
+    events.emit(events.CLAIM_LAPSED, claim=claim)
+    return True
+
+
 # -- follow-up (待跟进) -----------------------------------------------------------------------
 
 # How far ahead a reviewer may put a review aside: a month is past any review's due time and
@@ -423,10 +569,6 @@ def review_follow_up_set(*, claim: Claim, actor: User, at) -> Claim:
     """待跟进: a reviewer of the claim's demand puts its review aside until `at` (an aware
     datetime in the future, at most REVIEW_FOLLOW_UP_MAX_DAYS ahead), or clears it (`at`
     None). The default queue leaves the review out until then. Audited as `follow_up`."""
-    import datetime
-
-    from django.utils import timezone
-
     claim = lock_claim(claim)
     _require_reviewer(actor, claim.demand)
     if claim.status != ClaimStatus.PENDING:

@@ -2,10 +2,16 @@
 
 from celery import shared_task
 
-from . import reminders
+from . import reminders, sweeps
 
 
 @shared_task
 def review_overdue_remind() -> int:
-    """Remind reviewers of the review tasks waiting past REVIEW_OVERDUE_DAYS, once a day."""
+    """Remind reviewers of the review tasks past their due time (review_due_at), once a day."""
     return reminders.review_overdue_remind()
+
+
+@shared_task
+def deadlines_run() -> dict[str, list[int]]:
+    """The deadline sweep: escalate open reviews, warn and lapse idle approved claims."""
+    return sweeps.deadlines_run().as_dict()

@@ -6,6 +6,7 @@ from demands.models import Demand, DemandStatus, InitialDemand, InitialDemandSta
 from scoring.models import Rating, Side
 
 from .models import Claim, ClaimStatus
+from .selectors import claim_reviewable_q
 
 
 def _party(user) -> tuple[QuerySet[Claim], str | None]:
@@ -48,13 +49,19 @@ def todo_counts(*, user) -> dict[str, int]:
             return {"to_confirm": 0, "to_claim": 0, "to_rate": 0}
         return _individual_counts(user)
     to_claim = 0
+    to_rate = _rating_owed(side)
     if side == Side.LEAGUE:
+        league_ids = user.reviewer_league_org_ids()
         to_claim = Demand.objects.filter(
-            league_org_id__in=user.reviewer_league_org_ids(), status=DemandStatus.OPEN
+            league_org_id__in=league_ids, status=DemandStatus.OPEN
         ).count()
+        # 待确认 counts the reviews escalated to the user's orgs too; only the demand's own org
+        # rates.
+        claims = Claim.objects.filter(claim_reviewable_q(league_ids))
+        to_rate &= Q(demand__league_org_id__in=league_ids)
     counts = claims.aggregate(  # both claim counts in one read
         to_confirm=Count("pk", filter=Q(status=ClaimStatus.PENDING)),
-        to_rate=Count("pk", filter=_rating_owed(side)),
+        to_rate=Count("pk", filter=to_rate),
     )
     return {"to_confirm": counts["to_confirm"], "to_claim": to_claim, "to_rate": counts["to_rate"]}
 

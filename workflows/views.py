@@ -113,7 +113,7 @@ class ReviewScreenMixin:
             org_service_objects=_labels(ServiceObject, org.service_objects),
             task_age=task_age(task.created, now),
             task_overdue=task.status in selectors.ACTIVE_TASK_STATES
-            and selectors.review_is_overdue(task.created, now),
+            and selectors.review_is_overdue(review["claim"].review_due_at, now),
             overdue_days=selectors.review_overdue_days(),
             queue_url=self.request.resolver_match.flow_viewset.reverse("queue"),
             counter_text=_("%(count)s / %(max)s 字"),

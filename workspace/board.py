@@ -77,7 +77,8 @@ class AdminDashboardView(flow_views.DashboardView):
                         "task": task,
                         "claim": claim,
                         "age": format_age(self.now - task.created),
-                        "overdue": name == "review" and review_is_overdue(task.created, self.now),
+                        "overdue": name == "review"
+                        and review_is_overdue(claim and claim.review_due_at, self.now),
                         "url": viewset.reverse("process_detail", args=[task.process_id]),
                     }
                 )

@@ -10,7 +10,6 @@ import datetime
 from django.db.models import (
     Case,
     DateTimeField,
-    ExpressionWrapper,
     F,
     OuterRef,
     Q,
@@ -18,7 +17,6 @@ from django.db.models import (
     Subquery,
     When,
 )
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -27,44 +25,22 @@ from viewflow.workflow.status import STATUS
 from orgs.choices import LeagueLevel
 from workflows import deadlines
 from workflows.models import Claim, ClaimStatus, ReviewEscalation
+from workflows.selectors import claim_reviewable_q
 
 DUE_STATE_LABELS = {"overdue": _("已超期"), "due_soon": _("即将到期")}
-
-
-def _review_days() -> datetime.timedelta:
-    return datetime.timedelta(days=deadlines.platform_days("REVIEW_DUE_DAYS"))
 
 
 # -- the review's due time ---------------------------------------------------------------------
 
 
 def review_due_of(claim: Claim | None) -> datetime.datetime | None:
-    """When the claim's review is due: `review_due_at`, or for a claim made before it was
-    recorded, REVIEW_DUE_DAYS after the claim (Asia/Shanghai has no daylight saving, so the
-    calendar days of workflows.deadlines.review_due are these 24-hour days)."""
-    if claim is None:
-        return None
-    return claim.review_due_at or deadlines.review_due(claim.created_at)
+    """When the claim's review is due (set when the claim is made; workflows.deadlines)."""
+    return claim.review_due_at if claim is not None else None
 
 
-def review_due_expression(prefix: str = "") -> Coalesce:
+def review_due_expression(prefix: str = "") -> F:
     """review_due_of in SQL, on the claim at `prefix` ("process__claim__" from a task)."""
-    return Coalesce(
-        F(f"{prefix}review_due_at"),
-        ExpressionWrapper(F(f"{prefix}created_at") + _review_days(), output_field=DateTimeField()),
-        output_field=DateTimeField(),
-    )
-
-
-def review_overdue_q(now: datetime.datetime | None = None, prefix: str = "process__claim__") -> Q:
-    """The open reviews whose due time has passed (review_due_of <= now), in SQL."""
-    now = now or timezone.now()
-    return Q(**{f"{prefix}review_due_at__lte": now}) | Q(
-        **{
-            f"{prefix}review_due_at__isnull": True,
-            f"{prefix}created_at__lte": now - _review_days(),
-        }
-    )
+    return F(f"{prefix}review_due_at")
 
 
 def follow_up_q(now: datetime.datetime | None = None, prefix: str = "process__claim__") -> Q:
@@ -172,10 +148,10 @@ def next_review_task(user, review, queue):
     ordering = REVIEW_SORTS["due"]
     mine = annotate_review_tasks(
         Task.objects.filter(
+            claim_reviewable_q(user.reviewer_league_org_ids(), prefix="process__claim__"),
             flow_task=review,
             owner=user,
             status=STATUS.ASSIGNED,
-            process__claim__demand__league_org_id__in=user.reviewer_league_org_ids(),
         )
     ).order_by(*ordering)
     return mine.first() or annotate_review_tasks(queue).order_by(*ordering).first()

@@ -121,7 +121,7 @@ def process_rows(processes):
             process.created,
             process.finished,
             days_between(process.created, process.finished or now),
-            gettext("是") if review_is_overdue(process.review_since, now) else gettext("否"),
+            gettext("是") if review_is_overdue(process.review_due, now) else gettext("否"),
             claim.org.contact_name if claim else "",
             mask_mobile(claim.org.contact_mobile) if claim else "",
             demand.contact_name if demand else "",

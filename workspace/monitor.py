@@ -92,7 +92,7 @@ AUDIT_ACTION_LABELS = {
     "reassign": _("改派审核任务"),
     "cancel": _("取消流程"),
     "follow_up": _("设置跟进时间"),
-    "escalate": _("上报审核"),
+    "escalate": _("审核上报"),
     "lapse": _("认领失效"),
 }
 MAX_PAGE_SIZE = 200
@@ -447,7 +447,13 @@ class ProcessMonitorListView(flow_views.DashboardProcessListView):
     age.orderby_column = SORTABLE["age"]
 
     def overdue(self, process):
-        if review_is_overdue(process.review_since, self.now):
+        claim = getattr(process, "claim", None)
+        # due_at is the review's due time while the claim is pending (monitor_annotate).
+        if (
+            claim is not None
+            and claim.status == ClaimStatus.PENDING
+            and review_is_overdue(process.due_at, self.now)
+        ):
             return format_html('<span class="monitor-badge">{}</span>', gettext("审核超时"))
         return ""
 
@@ -536,7 +542,6 @@ class ProcessMonitorListView(flow_views.DashboardProcessListView):
                     "url": viewset.reverse("process_detail", args=[process.pk]),
                     "stage": stage_label(process),
                     "age": format_age(process_age(process, self.now)),
-                    "overdue": review_is_overdue(process.review_since, self.now),
                     "deadline": process_deadline(process, claim, self.now),
                     "claim_status": self.claim_status(process),
                     "process_status": self.process_status(process),
@@ -640,7 +645,7 @@ def audit_trail(claim: Claim) -> list[AuditRecord]:
             Q(content_type=types[Claim], object_id=claim.pk)
             | Q(content_type=types[Demand], object_id=claim.demand_id)
         )
-        .select_related("actor")
+        .select_related("actor", "org")
         .order_by("at", "id")
     )
     subjects = {

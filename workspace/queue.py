@@ -27,8 +27,10 @@ from demands.choices import Zone
 from workflows.flows import ClaimFlow
 from workflows.models import ClaimStatus
 from workflows.selectors import (
+    claim_reviewable_q,
     review_open_tasks,
     review_overdue_days,
+    review_overdue_q,
     review_queue,
     review_task_counts,
     review_zone_q,
@@ -40,7 +42,6 @@ from .deadlines import (
     REVIEW_SORTS,
     annotate_review_tasks,
     follow_up_q,
-    review_overdue_q,
     task_deadline,
 )
 
@@ -407,11 +408,13 @@ class ScopedBulkTaskActionMixin:
 
     @viewprop
     def queryset(self):
-        # The review tasks of the reviewer's league orgs: the processes claim_processes_for()
-        # gives a reviewer, and the one step a reviewer takes.
+        # The review tasks of the reviewer's league orgs and those escalated to them: the
+        # processes claim_processes_for() gives a reviewer, and the one step a reviewer takes.
         tasks = Task.objects.filter(
+            claim_reviewable_q(
+                self.request.user.reviewer_league_org_ids(), prefix="process__claim__"
+            ),
             flow_task=ClaimFlow.review,
-            process__claim__demand__league_org_id__in=self.request.user.reviewer_league_org_ids(),
         )
         return (
             self.list_tasks(tasks)

@@ -11,7 +11,7 @@ from orgs.privacy import mask_mobile
 from scoring.models import Rating
 from scoring.selectors import rating_list_visible
 from scoring.services import rating_side
-from workflows.deadlines import due_state
+from workflows import deadlines
 from workflows.models import Activity, Claim, ClaimStatus, Suitability
 from workflows.selectors import WAITING_NODES, claim_current_step, claim_progress
 
@@ -40,12 +40,10 @@ class ClaimSerializer(serializers.ModelSerializer):
     )
     escalation_level = serializers.IntegerField(
         read_only=True,
-        help_text="0: the demand's own league org reviews; n: escalated n levels up the tree",
+        help_text="How many league orgs above the demand's own the review reached (0: none; "
+        "1: the parent org; …); the reviewers of each may decide it",
     )
-    due_state = serializers.SerializerMethodField(
-        help_text="The running deadline's state: review_due_at while pending, activity_due_at "
-        "while approved; overdue, due_soon (the day before) or empty"
-    )
+    due_state = serializers.SerializerMethodField()
 
     class Meta:
         model = Claim
@@ -67,16 +65,30 @@ class ClaimSerializer(serializers.ModelSerializer):
             "due_state",
         ]
         read_only_fields = ["review_due_at", "activity_due_at", "lapsed_at"]
+        extra_kwargs = {
+            "review_due_at": {
+                "help_text": "When the review is due (REVIEW_DUE_DAYS after the claim)"
+            },
+            "activity_due_at": {
+                "help_text": "When the approved claimer's activity is due; the claim lapses after it"
+            },
+            "lapsed_at": {"help_text": "When the claim lapsed (认领失效), or null"},
+        }
 
     @extend_schema_field(
-        serializers.ChoiceField(choices=["overdue", "due_soon", ""], allow_blank=True)
+        serializers.ChoiceField(
+            choices=["overdue", "due_soon", ""],
+            allow_blank=True,
+            help_text="The current deadline's state: the review while pending, the activity "
+            'while approved; "overdue" from the due time on, "due_soon" the day before, "" else',
+        )
     )
     def get_due_state(self, claim) -> str:
-        if claim.status == ClaimStatus.PENDING:
-            return due_state(claim.review_due_at)
-        if claim.status == ClaimStatus.APPROVED:
-            return due_state(claim.activity_due_at)
-        return ""
+        due = {
+            ClaimStatus.PENDING: claim.review_due_at,
+            ClaimStatus.APPROVED: claim.activity_due_at,
+        }.get(claim.status)
+        return deadlines.due_state(due)
 
     def get_status_label(self, claim) -> str:
         if claim.is_cancelled:
@@ -194,6 +206,7 @@ class ClaimDetailSerializer(ClaimListSerializer):
             "my_rating_side",
             "progress",
         ]
+        read_only_fields = fields
 
     @property
     def viewer(self):

@@ -316,10 +316,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "demands.tasks.demand_expire_due",
         "schedule": crontab(hour=0, minute=15),
     },
-    # Overdue reviews, in office hours; each task's reviewers at most once a day.
+    # Overdue reviews (past review_due_at), in office hours; each task's reviewers at most once
+    # a day.
     "review-overdue-remind": {
         "task": "workflows.tasks.review_overdue_remind",
         "schedule": crontab(hour=9, minute=0),
+    },
+    # Deadlines (docs/deadlines.md): escalate open reviews, warn and lapse idle approved claims.
+    "deadlines-run": {
+        "task": "workflows.tasks.deadlines_run",
+        "schedule": crontab(minute="*/10"),
     },
     # Idempotency records older than IDEMPOTENCY_TTL, with the answers they keep: every hour.
     "idempotency-record-prune": {

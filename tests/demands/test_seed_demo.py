@@ -149,3 +149,21 @@ def test_a_failure_leaves_nothing_half_seeded(db, monkeypatch):
 
     monkeypatch.undo()
     assert "Demo data created" in seed()
+
+
+def test_an_escalated_review_and_lapsed_claims(seeded):
+    from workflows.models import ReviewEscalation
+
+    escalated = Claim.objects.get(escalation_level__gt=0)
+    assert escalated.status == ClaimStatus.PENDING
+    assert escalated.demand.league_org.code == "GD-SZ-NS"
+    assert [e.league_org.code for e in ReviewEscalation.objects.filter(claim=escalated)] == [
+        "GD-SZ"
+    ]
+    assert AuditRecord.objects.filter(
+        action="escalate", object_id=escalated.pk, org__code="GD-SZ"
+    ).exists()
+    for claim in Claim.objects.filter(status=ClaimStatus.LAPSED):
+        assert claim.lapsed_at is not None
+        assert claim.process.status == PROCESS.DONE
+        assert claim.demand.status == DemandStatus.OPEN

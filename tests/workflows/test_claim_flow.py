@@ -65,6 +65,7 @@ def test_approve_path_to_the_end(pending, reviewer, operator):
 
     services.activity_publish(claim=pending, actor=operator, data=f.activity_data())
     assert sorted(task_states(pending)[4:]) == [
+        ("activity_published", DONE),
         ("publish_activity", DONE),
         ("rate_by_league", NEW),
         ("rate_by_volunteer", NEW),

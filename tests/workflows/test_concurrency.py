@@ -215,3 +215,32 @@ def test_taking_a_competing_review_while_another_claim_is_approved(reviewer, lea
         assert task.status == "CANCELED"
         assert task.process.status == "CANCELED"
     assert check_consistency() == []
+
+
+def test_a_late_activity_and_the_lapse_at_once_leave_one_outcome(reviewer, operator):
+    """The claimer publishes just as the sweep lapses the claim: both lock the demand first,
+    so one wins and the other finds the claim changed (a 409 for the claimer, a no-op for the
+    sweep); the demand, the process and the claim tell the same story."""
+    import time_machine
+
+    claim = services.claim_approve(claim=f.claim(f.open_demand(reviewer), operator), actor=reviewer)
+    data = f.activity_data()
+    with time_machine.travel(claim.activity_due_at, tick=False):
+        kinds, outcomes = run_together(
+            lambda: services.activity_publish(claim=claim, actor=operator, data=data),
+            lambda: services.claim_lapse(claim=claim),
+        )
+    assert "error" not in kinds, outcomes
+    claim.refresh_from_db()
+    published, lapsed = outcomes[0][0] == "ok", outcomes[1] == ("ok", True)
+    assert published != lapsed, outcomes  # exactly one happened
+    if published:
+        assert claim.status == ClaimStatus.ACTIVITY_PUBLISHED
+        assert claim.demand.status == DemandStatus.IN_SERVICE
+        assert claim.process.status == "NEW"
+    else:
+        assert kinds[0] == "conflict"
+        assert claim.status == ClaimStatus.LAPSED
+        assert claim.demand.status == DemandStatus.OPEN
+        assert claim.process.status == "DONE"
+    assert check_consistency() == []

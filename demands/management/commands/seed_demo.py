@@ -16,6 +16,7 @@ from demands.models import Demand, InitialDemand
 from orgs.choices import LeagueLevel, Registration, Role, ServiceArea, ServiceObject
 from orgs.models import City, LeagueOrg, Membership, User, VolunteerOrg
 from scoring import services as scoring_services
+from workflows import deadlines
 from workflows import services as claim_services
 from workflows.models import Claim
 
@@ -31,6 +32,8 @@ LEAGUE_ORGS = [
     ("GD-GZ", "共青团广州市委员会", PROVINCE_CODE, LeagueLevel.CITY, "广州市", "越秀区", "陈晓红", "020-83862345", "13926041588"),
     ("GD-SZ", "共青团深圳市委员会", PROVINCE_CODE, LeagueLevel.CITY, "深圳市", "福田区", "李雷", "0755-82251234", "18826480174"),
     ("GD-SG", "共青团韶关市委员会", PROVINCE_CODE, LeagueLevel.CITY, "韶关市", "浈江区", "邓伟", "0751-8872345", "13719765432"),
+    # A district org: its demand's overdue review is escalated to the Shenzhen city org.
+    ("GD-SZ-NS", "共青团深圳市南山区委员会", "GD-SZ", LeagueLevel.DISTRICT, "深圳市", "南山区", "王芳", "0755-26651234", "13823196655"),
 ]  # fmt: skip
 
 VOLUNTEER_ORGS = [
@@ -99,6 +102,7 @@ ACCOUNTS = [
     ("admin_gd", "团省委管理员", Role.PROVINCIAL_ADMIN, PROVINCE_CODE),
     ("reviewer_sz", "李雷", Role.LEAGUE_REVIEWER, "GD-SZ"),
     ("reviewer_gz", "陈晓红", Role.LEAGUE_REVIEWER, "GD-GZ"),
+    ("reviewer_ns", "王芳", Role.LEAGUE_REVIEWER, "GD-SZ-NS"),
     (IMPORTED_ACCOUNT, "共青团韶关市委员会", Role.LEAGUE_REVIEWER, "GD-SG"),
     ("org_sz_youth", "林志强", Role.ORG_OPERATOR, "GD-V-SZ-YOUTH"),
     ("org_gz_care", "周敏", Role.ORG_OPERATOR, "GD-V-GZ-CARE"),
@@ -106,7 +110,7 @@ ACCOUNTS = [
     ("org_szu_teach", "张晨", Role.ORG_OPERATOR, "GD-V-SZU-TEACH"),
     ("individual_demo", "赵雷", None, None),
 ]
-REVIEWER_OF = {"GD-SZ": "reviewer_sz", "GD-GZ": "reviewer_gz"}
+REVIEWER_OF = {"GD-SZ": "reviewer_sz", "GD-GZ": "reviewer_gz", "GD-SZ-NS": "reviewer_ns"}
 OPERATOR_OF = {code: username for username, _, role, code in ACCOUNTS if role == Role.ORG_OPERATOR}
 
 # Initial demands, all from individual_demo to the Shenzhen league org. `submitted` and the
@@ -405,6 +409,49 @@ DEMANDS = [
         "district": "海珠区",
         "contact": ("陈晓红", "020-83862345", "13926041588"),
     },
+    # Deadlines (docs/deadlines.md). A district's review left open past REVIEW_ESCALATE_DAYS
+    # is escalated to the city (reviewer_sz may decide it); `escalate` and `lapse` run their
+    # service at the moment the deadline falls, whatever their hours say.
+    {
+        "league": "GD-SZ-NS",
+        "zone": Zone.COLORFUL_HOLIDAY,
+        "days_ago": 10,
+        "title": "【七彩假期】招募志愿者协助社区假期托管班",
+        "type": ServiceArea.CARE_FOR_MINORS,
+        "volunteers_needed": 5,
+        "content": "南山区粤海街道社区假期托管班有30名小学生，需要志愿者每天下午协助看护、辅导作业"
+        "并组织游戏活动。",
+        "period": (-8, 45),
+        "guarantees": ["meals"],
+        "city": "深圳市",
+        "district": "南山区",
+        "contact": ("王芳", "0755-26651234", "13823196655"),
+        "events": [
+            (2, "claim", "GD-V-SZU-TEACH"),
+            (170, "escalate", "GD-V-SZU-TEACH"),
+        ],
+    },
+    # An approved claimer that published no activity in time: 认领失效, the demand open again.
+    {
+        "league": "GD-GZ",
+        "zone": Zone.COLORFUL_HOLIDAY,
+        "days_ago": 14,
+        "title": "【七彩假期】招募志愿者开展假期科普实验课",
+        "type": ServiceArea.CULTURE_SPORTS,
+        "volunteers_needed": 4,
+        "content": "海珠区南石头街道青少年活动中心计划假期开设6次趣味科普实验课，需要理工科背景的"
+        "志愿者设计并带领实验。",
+        "period": (-12, 45),
+        "guarantees": ["meals", "insurance"],
+        "city": "广州市",
+        "district": "海珠区",
+        "contact": ("陈晓红", "020-83862345", "13926041588"),
+        "events": [
+            (3, "claim", "GD-V-GZ-CARE"),
+            (20, "approve", "GD-V-GZ-CARE"),
+            (190, "lapse", "GD-V-GZ-CARE"),
+        ],
+    },
     # -- 青年云支教 -------------------------------------------------------------------------
     {
         "league": "GD-GZ",
@@ -561,6 +608,26 @@ DEMANDS = [
         "contact": ("陈晓红", "020-83862345", "13926041588"),
         "events": [
             (30, "close", "学校已安排本校教师开展中考辅导，需求取消。"),
+        ],
+    },
+    {
+        "league": "GD-SZ",
+        "zone": Zone.CLOUD_TEACHING,
+        "days_ago": 13,
+        "title": "【云支教】为河源山区小学生在线开设编程启蒙课",
+        "type": ServiceArea.CARE_FOR_MINORS,
+        "volunteers_needed": 2,
+        "content": "对口帮扶的河源市和平县小学希望志愿者每周线上讲授一次图形化编程启蒙课，学校提供"
+        "机房和网络。",
+        "period": (-10, 50),
+        "guarantees": [],
+        "city": "深圳市",
+        "district": "福田区",
+        "contact": ("李雷", "0755-82251234", "18826480174"),
+        "events": [
+            (5, "claim", "GD-V-SZ-YOUTH"),
+            (28, "approve", "GD-V-SZ-YOUTH"),
+            (200, "lapse", "GD-V-SZ-YOUTH"),
         ],
     },
 ]  # fmt: skip
@@ -827,6 +894,17 @@ class _Seeder:
             claim_services.activity_publish(
                 claim=claims[org_code], actor=operator, data=self.activity_data(spec, org_code)
             )
+        elif action == "escalate":
+            # The sweep's service, at the moment the first level falls due.
+            claim = claims[org_code]
+            with self.at(deadlines.escalation_at(claim.created_at, 1)):
+                if not claim_services.claim_escalate(claim=claim):
+                    raise CommandError(f"demo claim {claim.pk} was not escalated")
+        elif action == "lapse":
+            claim = Claim.objects.get(pk=claims[org_code].pk)
+            with self.at(claim.activity_due_at):
+                if not claim_services.claim_lapse(claim=claim):
+                    raise CommandError(f"demo claim {claim.pk} did not lapse")
         elif action in ("rate_league", "rate_volunteer"):
             stars, comment = rest
             rater = reviewer if action == "rate_league" else operator
