@@ -46,7 +46,11 @@ mobile-test: mobile/node_modules/.installed
 run: install mobile
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
-	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	@# No broker here, so no beat: the deadline sweep (docs/deadlines.md) runs beside the
+	@# server every 10 minutes, and stops with it.
+	$(BIN)/python manage.py run_deadlines --loop 600 & sweep=$$!; \
+	  trap 'kill $$sweep 2>/dev/null' EXIT INT TERM; \
+	  $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 migrations-check: install
 	$(BIN)/python manage.py makemigrations --check --dry-run

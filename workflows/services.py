@@ -570,7 +570,7 @@ def review_follow_up_set(*, claim: Claim, actor: User, at) -> Claim:
     datetime in the future, at most REVIEW_FOLLOW_UP_MAX_DAYS ahead), or clears it (`at`
     None). The default queue leaves the review out until then. Audited as `follow_up`."""
     claim = lock_claim(claim)
-    _require_reviewer(actor, claim.demand)
+    _require_reviewer(actor, claim)
     if claim.status != ClaimStatus.PENDING:
         raise StateConflict(
             _("认领当前状态为「%(status)s」，不能设置跟进时间")

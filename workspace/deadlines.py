@@ -25,7 +25,7 @@ from viewflow.workflow.status import STATUS
 from orgs.choices import LeagueLevel
 from workflows import deadlines
 from workflows.models import Claim, ClaimStatus, ReviewEscalation
-from workflows.selectors import claim_reviewable_q
+from workflows.selectors import claim_reviewable_q, review_is_overdue
 
 DUE_STATE_LABELS = {"overdue": _("已超期"), "due_soon": _("即将到期")}
 
@@ -36,6 +36,15 @@ DUE_STATE_LABELS = {"overdue": _("已超期"), "due_soon": _("即将到期")}
 def review_due_of(claim: Claim | None) -> datetime.datetime | None:
     """When the claim's review is due (set when the claim is made; workflows.deadlines)."""
     return claim.review_due_at if claim is not None else None
+
+
+def claim_review_overdue(claim: Claim | None, now=None) -> bool:
+    """Whether the claim's review is open (pending) and past its due time."""
+    return (
+        claim is not None
+        and claim.status == ClaimStatus.PENDING
+        and review_is_overdue(claim.review_due_at, now)
+    )
 
 
 def review_due_expression(prefix: str = "") -> F:

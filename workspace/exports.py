@@ -20,8 +20,8 @@ from django.views import generic
 from demands.models import Demand
 from orgs.privacy import mask_mobile
 from workflows.models import Claim
-from workflows.selectors import review_is_overdue
 
+from .deadlines import claim_review_overdue
 from .monitor import (
     FILTER_FIELDS,
     PROCESS_STATUS_LABELS,
@@ -121,7 +121,7 @@ def process_rows(processes):
             process.created,
             process.finished,
             days_between(process.created, process.finished or now),
-            gettext("是") if review_is_overdue(process.review_due, now) else gettext("否"),
+            gettext("是") if claim_review_overdue(claim, now) else gettext("否"),
             claim.org.contact_name if claim else "",
             mask_mobile(claim.org.contact_mobile) if claim else "",
             demand.contact_name if demand else "",

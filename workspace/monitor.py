@@ -43,13 +43,13 @@ from workflows.selectors import (
     WAITING_NODES,
     claim_processes_scope,
     overdue_review_tasks,
-    review_is_overdue,
     review_overdue_days,
 )
 
 from . import dashboard
 from .deadlines import (
     NullsLast,
+    claim_review_overdue,
     deciding_orgs,
     escalated_level_subquery,
     monitor_due_expression,
@@ -447,13 +447,7 @@ class ProcessMonitorListView(flow_views.DashboardProcessListView):
     age.orderby_column = SORTABLE["age"]
 
     def overdue(self, process):
-        claim = getattr(process, "claim", None)
-        # due_at is the review's due time while the claim is pending (monitor_annotate).
-        if (
-            claim is not None
-            and claim.status == ClaimStatus.PENDING
-            and review_is_overdue(process.due_at, self.now)
-        ):
+        if claim_review_overdue(getattr(process, "claim", None), self.now):
             return format_html('<span class="monitor-badge">{}</span>', gettext("审核超时"))
         return ""
 

@@ -98,15 +98,6 @@ def test_the_overdue_filter_reads_the_due_time(reviewer_client, three):
     assert f.task_url(f.review_task(late), "index") not in html
 
 
-def test_a_claim_without_a_recorded_due_time_is_due_three_days_after_it(reviewer_client, three):
-    late, overdue, soon = three
-    Claim.objects.filter(pk=late.pk).update(review_due_at=None)
-    with time_machine.travel(NOW + datetime.timedelta(days=3, minutes=1), tick=False):
-        html = reviewer_client.get(QUEUE, {"view": "overdue"}).content.decode()
-        assert f.task_url(f.review_task(late), "index") in html
-        assert "2026-11-23 18:00" in row(html, late)
-
-
 def test_the_inbox_shows_the_due_time_and_sorts_by_it(reviewer_client, reviewer, three):
     late, overdue, soon = three
     for claim in three:
