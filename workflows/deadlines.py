@@ -9,9 +9,11 @@ import datetime
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 # A deadline is "due soon" during the day before it.
 DUE_SOON = datetime.timedelta(days=1)
+DUE_STATE_LABELS = {"overdue": _("已超期"), "due_soon": _("即将到期")}
 
 
 def platform_days(name: str) -> int:
@@ -65,3 +67,9 @@ def due_state(due: datetime.datetime | None, now: datetime.datetime | None = Non
     if now >= due - DUE_SOON:
         return "due_soon"
     return ""
+
+
+def due_mark(due: datetime.datetime | None, now: datetime.datetime | None = None) -> dict | None:
+    """The mark a due time carries now, as the screens show it: {code, label}, or None."""
+    state = due_state(due, now)
+    return {"code": state, "label": DUE_STATE_LABELS[state]} if state else None

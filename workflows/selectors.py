@@ -4,7 +4,7 @@ which reviews are overdue."""
 import datetime
 
 from django.conf import settings
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Task
@@ -331,15 +331,43 @@ def review_task_counts(user, review, filters: dict[str, Q]) -> dict[str, int]:
     )
 
 
+def follow_up_q(now: datetime.datetime | None = None, prefix: str = "process__claim__") -> Q:
+    """The reviews a reviewer put aside until a time still to come (待跟进): the default queue
+    leaves them out until then."""
+    return Q(**{f"{prefix}review_follow_up_at__gt": now or timezone.now()})
+
+
+# Due soonest first (the screens' default order): the claim's review_due_at, then the oldest.
+REVIEW_DUE_ORDER = (F("process__claim__review_due_at").asc(nulls_last=True), "created", "pk")
+
+
 def next_review_task(user, review) -> Task | None:
-    """The reviewer's next task of the `review` node: the oldest in their inbox, else the
-    oldest in their queue. The node is given (the flow imports the views, which read this)."""
+    """The reviewer's next task of the `review` node after a decision: the one due soonest in
+    their inbox, else in their default queue (without the reviews put aside for a follow-up).
+    The node is given (the flow imports the views, which read this)."""
     if not user.is_authenticated:
         return None
     return (
-        _review_tasks(user, review).filter(owner=user, status=STATUS.ASSIGNED).first()
-        or review_queue(user, review).first()
+        _review_tasks(user, review)
+        .filter(owner=user, status=STATUS.ASSIGNED)
+        .order_by(*REVIEW_DUE_ORDER)
+        .first()
+        or review_queue(user, review).exclude(follow_up_q()).order_by(*REVIEW_DUE_ORDER).first()
     )
+
+
+def deciding_orgs(claim: Claim) -> list[dict]:
+    """Who may decide the claim's review: the demand's league org, then each org it was
+    escalated to (one query)."""
+    orgs = [{"org": claim.demand.league_org, "level": 0, "at": None}]
+    if claim.escalation_level:
+        orgs += [
+            {"org": row.league_org, "level": row.level, "at": row.escalated_at}
+            for row in ReviewEscalation.objects.filter(claim_id=claim.pk)
+            .select_related("league_org")
+            .order_by("level")
+        ]
+    return orgs
 
 
 def review_context(claim: Claim) -> dict:

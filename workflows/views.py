@@ -24,9 +24,8 @@ from demands.choices import Guarantee
 from orgs.choices import ServiceArea, ServiceObject
 from orgs.errors import DomainError
 from orgs.forms import add_domain_errors
-from workspace import deadlines as screen_deadlines
 
-from . import selectors, services
+from . import deadlines, selectors, services
 from .forms import FollowUpForm, ReviewForm
 
 # timesince's units as a reviewer reads them: 3天5小时.
@@ -54,13 +53,6 @@ def _labels(choices, codes) -> list[str]:
     return [str(names.get(code, code)) for code in codes or []]
 
 
-def _next_review_task(user, review):
-    """The reviewer's next task: their inbox's, else the default queue's, due soonest."""
-    return screen_deadlines.next_review_task(
-        user, review, selectors.review_queue(user, review).exclude(screen_deadlines.follow_up_q())
-    )
-
-
 class ReviewScreenMixin:
     """What the review screen shows of the task's claim, for its form and its take page; and
     the follow-up form (待跟进), which posts to the page it is on."""
@@ -85,14 +77,14 @@ class ReviewScreenMixin:
         now = timezone.now()
         claim = review["claim"]
         open_review = task.status in selectors.ACTIVE_TASK_STATES
-        due = screen_deadlines.review_due_of(claim)
+        due = claim.review_due_at
         follow_up_at = claim.review_follow_up_at
         return super().get_context_data(
             **review,
             review_due=due,
-            review_due_mark=screen_deadlines.due_mark(due, now) if open_review else None,
+            review_due_mark=deadlines.due_mark(due, now) if open_review else None,
             follow_up_at=follow_up_at if follow_up_at and follow_up_at > now else None,
-            deciding_orgs=screen_deadlines.deciding_orgs(claim),
+            deciding_orgs=selectors.deciding_orgs(claim),
             can_follow_up=self.may_follow_up(),
             follow_up_form=self.follow_up_form or FollowUpForm(),
             follow_up_value=self.follow_up_form.data.get("follow_up_at", "")
@@ -213,7 +205,7 @@ class ReviewClaimView(ReviewScreenMixin, FormView):
 
     def conflict(self, form, message: str):
         form.is_valid()  # the typed text is shown again as it was posted
-        next_task = _next_review_task(self.request.user, self.request.activation.flow_task)
+        next_task = selectors.next_review_task(self.request.user, self.request.activation.flow_task)
         context = self.get_context_data(
             form=form,
             conflict=message,
@@ -244,7 +236,7 @@ class ReviewClaimView(ReviewScreenMixin, FormView):
         else the queue's oldest, taken for them as 领取并审核 would; with none left, the queue."""
         user, review = self.request.user, self.request.activation.flow_task
         for _attempt in range(3):  # a colleague may take the one chosen meanwhile
-            task = _next_review_task(user, review)
+            task = selectors.next_review_task(user, review)
             if task is None:
                 break
             if task.owner_id == user.pk:

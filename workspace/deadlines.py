@@ -5,19 +5,15 @@ Reads only (the rules are workflows/deadlines.py and the services). Each list re
 shows here as annotations of its one query, so a page costs the same whatever its length.
 """
 
-import datetime
-
 from django.db.models import (
     Case,
     DateTimeField,
     F,
     OuterRef,
-    Q,
     QuerySet,
     Subquery,
     When,
 )
-from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.status import STATUS
@@ -25,17 +21,9 @@ from viewflow.workflow.status import STATUS
 from orgs.choices import LeagueLevel
 from workflows import deadlines
 from workflows.models import Claim, ClaimStatus, ReviewEscalation
-from workflows.selectors import claim_reviewable_q, review_is_overdue
-
-DUE_STATE_LABELS = {"overdue": _("已超期"), "due_soon": _("即将到期")}
-
+from workflows.selectors import REVIEW_DUE_ORDER, review_is_overdue
 
 # -- the review's due time ---------------------------------------------------------------------
-
-
-def review_due_of(claim: Claim | None) -> datetime.datetime | None:
-    """When the claim's review is due (set when the claim is made; workflows.deadlines)."""
-    return claim.review_due_at if claim is not None else None
 
 
 def claim_review_overdue(claim: Claim | None, now=None) -> bool:
@@ -48,23 +36,9 @@ def claim_review_overdue(claim: Claim | None, now=None) -> bool:
 
 
 def review_due_expression(prefix: str = "") -> F:
-    """review_due_of in SQL, on the claim at `prefix` ("process__claim__" from a task)."""
+    """The claim's review due time in SQL, on the claim at `prefix` ("process__claim__" from a
+    task)."""
     return F(f"{prefix}review_due_at")
-
-
-def follow_up_q(now: datetime.datetime | None = None, prefix: str = "process__claim__") -> Q:
-    """The reviews a reviewer put aside until a time still to come (待跟进)."""
-    return Q(**{f"{prefix}review_follow_up_at__gt": now or timezone.now()})
-
-
-def due_state(due, now=None) -> str:
-    return deadlines.due_state(due, now)
-
-
-def due_mark(due, now=None) -> dict | None:
-    """The mark a due time carries now: {code, label}, or None."""
-    state = deadlines.due_state(due, now)
-    return {"code": state, "label": DUE_STATE_LABELS[state]} if state else None
 
 
 # -- escalation ---------------------------------------------------------------------------------
@@ -92,20 +66,6 @@ def escalation_badge(level: int, org_level: str | None) -> str:
     return gettext("已上报 · 第%(level)d级") % {"level": level}
 
 
-def deciding_orgs(claim: Claim) -> list[dict]:
-    """Who may decide the claim's review: the demand's league org, then each org it was
-    escalated to (one query)."""
-    orgs = [{"org": claim.demand.league_org, "level": 0, "at": None}]
-    if claim.escalation_level:
-        orgs += [
-            {"org": row.league_org, "level": row.level, "at": row.escalated_at}
-            for row in ReviewEscalation.objects.filter(claim_id=claim.pk)
-            .select_related("league_org")
-            .order_by("level")
-        ]
-    return orgs
-
-
 # -- the reviewer's lists -----------------------------------------------------------------------
 
 
@@ -119,7 +79,7 @@ def annotate_review_tasks(tasks: QuerySet) -> QuerySet:
 
 # The lists' orders (?sort=…); "due" is the default: the review due soonest first.
 REVIEW_SORTS = {
-    "due": (F("review_due").asc(nulls_last=True), "created", "pk"),
+    "due": REVIEW_DUE_ORDER,
     "due_desc": (F("review_due").desc(nulls_last=True), "-created", "-pk"),
     "oldest": ("created", "pk"),
     "newest": ("-created", "-pk"),
@@ -134,36 +94,17 @@ REVIEW_SORT_LABELS = {
 
 def task_deadline(task, claim, now) -> dict:
     """What a list row shows of a review task's deadlines."""
-    due = getattr(task, "review_due", None) or review_due_of(claim)
+    due = claim.review_due_at if claim is not None else None
     open_review = task.status in (STATUS.NEW, STATUS.ASSIGNED)
     follow_up = claim.review_follow_up_at if claim else None
     return {
         "due": due,
-        "mark": due_mark(due, now) if open_review else None,
+        "mark": deadlines.due_mark(due, now) if open_review else None,
         "follow_up_at": follow_up if follow_up and follow_up > now else None,
         "escalation": escalation_badge(
             claim.escalation_level if claim else 0, getattr(task, "escalated_org_level", None)
         ),
     }
-
-
-def next_review_task(user, review, queue):
-    """The reviewer's next review after a decision: the one due soonest in their inbox, else
-    in their default queue (`queue`, which leaves out the tasks put aside for a follow-up)."""
-    from viewflow.workflow.models import Task
-
-    if not user.is_authenticated:
-        return None
-    ordering = REVIEW_SORTS["due"]
-    mine = annotate_review_tasks(
-        Task.objects.filter(
-            claim_reviewable_q(user.reviewer_league_org_ids(), prefix="process__claim__"),
-            flow_task=review,
-            owner=user,
-            status=STATUS.ASSIGNED,
-        )
-    ).order_by(*ordering)
-    return mine.first() or annotate_review_tasks(queue).order_by(*ordering).first()
 
 
 # -- the monitor --------------------------------------------------------------------------------
@@ -206,7 +147,7 @@ def process_deadline(process, claim, now) -> dict:
     return {
         "due": due,
         "kind": kind,
-        "mark": due_mark(due, now),
+        "mark": deadlines.due_mark(due, now),
         "escalation": escalation_badge(
             claim.escalation_level if claim else 0, getattr(process, "escalated_org_level", None)
         ),

@@ -35,7 +35,7 @@ from orgs.errors import DomainError
 from orgs.forms import add_domain_errors
 from orgs.models import AuditRecord, City, LeagueOrg
 from orgs.validation import REASON_MAX
-from workflows import services
+from workflows import selectors, services
 from workflows.flows import ClaimFlow
 from workflows.models import Claim, ClaimProcess, ClaimStatus
 from workflows.selectors import (
@@ -50,7 +50,6 @@ from . import dashboard
 from .deadlines import (
     NullsLast,
     claim_review_overdue,
-    deciding_orgs,
     escalated_level_subquery,
     monitor_due_expression,
     process_deadline,
@@ -729,7 +728,7 @@ class ProcessMonitorDetailView(flow_views.DetailProcessView):
             activity=getattr(claim, "activity", None) if claim else None,
             ratings=list(claim.ratings.select_related("rater")) if claim else [],
             audit_trail=audit_trail(claim) if claim else [],
-            escalations=deciding_orgs(claim)[1:] if claim else [],
+            escalations=selectors.deciding_orgs(claim)[1:] if claim else [],
             process_status_label=PROCESS_STATUS_LABELS.get(process.status, process.status),
             chart_url=viewset.reverse("process_chart", args=[process.pk]),
             list_url=viewset.reverse("process_list"),

@@ -28,6 +28,7 @@ from workflows.flows import ClaimFlow
 from workflows.models import ClaimStatus
 from workflows.selectors import (
     claim_reviewable_q,
+    follow_up_q,
     review_open_tasks,
     review_overdue_days,
     review_overdue_q,
@@ -41,7 +42,6 @@ from .deadlines import (
     REVIEW_SORT_LABELS,
     REVIEW_SORTS,
     annotate_review_tasks,
-    follow_up_q,
     task_deadline,
 )
 
