@@ -259,16 +259,17 @@ API_LIST_BUDGETS = {
 # Every workspace page counts the user's unread notifications once, for the bell (+ 1).
 WORKSPACE_LIST_BUDGETS = {
     # queue and archive: +1 since issue 14, the processes of the reviews escalated to the
-    # reviewer's orgs (workflows.selectors._review_scope_q), for the queue and its menu count
-    "claim:queue": 18 + 1,
-    "claim:inbox": 17 + 1,
-    "claim:archive": 17 + 1,
+    # reviewer's orgs (workflows.selectors._review_scope_q), for the queue and its menu count;
+    # the reviewer's pages +1 for the 待确认 chip's escalated claims (workflows.todo)
+    "claim:queue": 18 + 1 + 1,
+    "claim:inbox": 17 + 1 + 1,
+    "claim:archive": 17 + 1 + 1,
     "claim:task_list": 12 + 1,
     "claim:process_list": 14 + 1,
     "league:initial_list": 8 + 1,
     "league:demand_list": 9 + 1,
     "league:points": 10 + 1,
-    "notifications:index": 9,  # with the open review tasks of the page's claims (1)
+    "notifications:index": 9 + 1,  # the open review tasks of the page's claims; 待确认 (+1)
 }
 ROWS = (2, 10)  # the two page sizes (or page lengths) compared
 

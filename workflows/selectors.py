@@ -260,6 +260,15 @@ def _review_permissions(user) -> list[str]:
     return [review_permission(org) for org in user.reviewer_league_org_ids()]
 
 
+def escalated_pending_claims(org_ids) -> QuerySet[Claim]:
+    """The pending claims of other orgs' demands whose review was escalated to `org_ids` (a
+    semi-join on the index escalation_org_claim): what the reviewers of `org_ids` decide
+    besides their own."""
+    return Claim.objects.filter(
+        status=ClaimStatus.PENDING, pk__in=escalated_claim_ids(org_ids)
+    ).exclude(demand__league_org_id__in=org_ids)
+
+
 def escalated_review_processes(org_ids) -> QuerySet:
     """The processes of the pending claims whose review was escalated to `org_ids` (a
     subquery on the index escalation_org_claim)."""
