@@ -194,6 +194,16 @@ class Claim(ConcurrentTransitionMixin, PlainTextModel):
     def is_cancelled(self) -> bool:
         return self.cancelled_at is not None
 
+    @property
+    def running_due_at(self):
+        """The deadline that runs now: the review's while pending, the activity's while
+        approved, none after (workspace.deadlines.monitor_due_expression says it in SQL)."""
+        if self.status == ClaimStatus.PENDING:
+            return self.review_due_at
+        if self.status == ClaimStatus.APPROVED:
+            return self.activity_due_at
+        return None
+
     @transition(field=status, source=ClaimStatus.APPROVED, target=ClaimStatus.ACTIVITY_PUBLISHED)
     def publish_activity(self):
         pass

@@ -35,12 +35,6 @@ def claim_review_overdue(claim: Claim | None, now=None) -> bool:
     )
 
 
-def review_due_expression(prefix: str = "") -> F:
-    """The claim's review due time in SQL, on the claim at `prefix` ("process__claim__" from a
-    task)."""
-    return F(f"{prefix}review_due_at")
-
-
 # -- escalation ---------------------------------------------------------------------------------
 
 
@@ -70,17 +64,14 @@ def escalation_badge(level: int, org_level: str | None) -> str:
 
 
 def annotate_review_tasks(tasks: QuerySet) -> QuerySet:
-    """Review tasks with their claim's due time (`review_due`) and escalated org's tier."""
-    return tasks.annotate(
-        review_due=review_due_expression("process__claim__"),
-        escalated_org_level=escalated_level_subquery("process__claim__"),
-    )
+    """Review tasks with their claim's escalated org's tier."""
+    return tasks.annotate(escalated_org_level=escalated_level_subquery("process__claim__"))
 
 
 # The lists' orders (?sort=…); "due" is the default: the review due soonest first.
 REVIEW_SORTS = {
     "due": REVIEW_DUE_ORDER,
-    "due_desc": (F("review_due").desc(nulls_last=True), "-created", "-pk"),
+    "due_desc": (F("process__claim__review_due_at").desc(nulls_last=True), "-created", "-pk"),
     "oldest": ("created", "pk"),
     "newest": ("-created", "-pk"),
 }
@@ -114,7 +105,7 @@ def monitor_due_expression() -> Case:
     """The process's running deadline: the review's while the claim is pending, the activity's
     while it is approved; none otherwise."""
     return Case(
-        When(claim__status=ClaimStatus.PENDING, then=review_due_expression("claim__")),
+        When(claim__status=ClaimStatus.PENDING, then=F("claim__review_due_at")),
         When(claim__status=ClaimStatus.APPROVED, then=F("claim__activity_due_at")),
         default=None,
         output_field=DateTimeField(),

@@ -84,11 +84,7 @@ class ClaimSerializer(serializers.ModelSerializer):
         )
     )
     def get_due_state(self, claim) -> str:
-        due = {
-            ClaimStatus.PENDING: claim.review_due_at,
-            ClaimStatus.APPROVED: claim.activity_due_at,
-        }.get(claim.status)
-        return deadlines.due_state(due)
+        return deadlines.due_state(claim.running_due_at)
 
     def get_status_label(self, claim) -> str:
         if claim.is_cancelled:
